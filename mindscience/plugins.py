@@ -53,7 +53,9 @@ class Suite:
         (``mindscience run``); returns the same kind of dict as ``demo``.
     examples : tuple of Example
     datasets : mapping
-        Dataset generator names provided by the suite -> one-line descriptions.
+        Dataset names provided by the suite -> an import string ``"module:attr"`` naming the
+        dataset's registration object in the :mod:`datasets` registry (loaded lazily, so that
+        ``mindscience info`` does not import every generator).
     add_commands : callable, optional
         ``add_commands(subparsers)`` adds suite-specific subcommands to the ``mindscience`` command.
     """
