@@ -28,6 +28,12 @@ def _cmd_info(args):
         print(f"      demo: {'yes' if s.demo else 'not yet'}; examples: "
               + (", ".join(e.name for e in s.examples) or "none"))
         print("      dataset generators: " + (", ".join(sorted(s.datasets)) or "none"))
+    try:
+        import datasets
+    except ImportError:
+        return 0
+    names = [n for n in datasets.list() if n not in {d for s in suites for d in getattr(s, "datasets", {})}]
+    print(f"datasets ({len(names)} built in): " + ", ".join(names))
     return 0
 
 
@@ -120,7 +126,7 @@ def build_parser():
     r.add_argument("--out", help="output folder (default: the config's name without .toml)")
     r.set_defaults(func=_cmd_run)
     sub.add_parser("examples", help="list runnable example scripts").set_defaults(func=_cmd_examples)
-    ds = sub.add_parser("datasets", help="dataset registry: list, info, generate, verify, path")
+    ds = sub.add_parser("datasets", help="dataset registry: list, info, generate, verify, path", add_help=False)
     ds.add_argument("rest", nargs=argparse.REMAINDER)
     ds.set_defaults(func=_cmd_datasets)
     from mindscience.plugins import BrokenSuite, discover_suites
@@ -133,8 +139,12 @@ def build_parser():
 
 def main(argv=None):
     """Entry point; returns the exit status (0 on success, 1 on a clear error, 2 on usage errors)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
-    args = parser.parse_args(argv)
+    if argv[:1] == ["datasets"]:  # everything after 'datasets' (its --help too) belongs to datasets.cli
+        args = argparse.Namespace(func=_cmd_datasets, rest=argv[1:], traceback=False)
+    else:
+        args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
