@@ -1,3 +1,46 @@
-"""molecular: the molecular-dynamics suite of mindscience (numba kernels, OpenMM/GROMACS units)."""
+"""molecular: the molecular-dynamics suite of mindscience (numba kernels, OpenMM/GROMACS units).
+
+Units: nm, ps, amu, kJ/mol, K, e; Lennard-Jones reduced units with ``kB=1`` (see :mod:`molecular.units`).
+
+Examples
+--------
+>>> from molecular import LennardJones, NoseHooverChain, MDSimulation, lattice
+>>> system = lattice("fcc", 4, density=0.8).set_velocities(1.0, seed=1, kB=1.0)
+>>> sim = MDSimulation(system, LennardJones(cutoff=2.5), NoseHooverChain(1.0, tau=0.5, kB=1.0), dt=0.005)
+"""
 
 __version__ = "0.1.0"
+
+from molecular.builders import lattice, random_packing  # noqa: E402
+from molecular.forces import (  # noqa: E402
+    WCA,
+    Buckingham,
+    CustomPair,
+    Force,
+    ForceField,
+    ForceResult,
+    HarmonicTrap,
+    LennardJones,
+    Morse,
+    TabulatedPair,
+)
+from molecular.integrators import (  # noqa: E402
+    Berendsen,
+    Brownian,
+    Bussi,
+    Integrator,
+    LangevinBAOAB,
+    MonteCarloBarostat,
+    NoseHooverChain,
+    VelocityVerlet,
+)
+from molecular.neighbors import NeighborList  # noqa: E402
+from molecular.simulation import MDSimulation  # noqa: E402
+from molecular.system import Box, System  # noqa: E402
+from molecular.topology import Topology  # noqa: E402
+from molecular.units import ARGON, BAR, KB, LJUnits  # noqa: E402
+
+__all__ = ["ARGON", "BAR", "KB", "WCA", "Berendsen", "Box", "Brownian", "Buckingham", "Bussi", "CustomPair",
+           "Force", "ForceField", "ForceResult", "HarmonicTrap", "Integrator", "LJUnits", "LangevinBAOAB",
+           "LennardJones", "MDSimulation", "MonteCarloBarostat", "Morse", "NeighborList", "NoseHooverChain",
+           "System", "TabulatedPair", "Topology", "VelocityVerlet", "lattice", "random_packing"]
