@@ -30,6 +30,7 @@ from molecular.integrators import (  # noqa: E402
     Bussi,
     Integrator,
     LangevinBAOAB,
+    LangevinPiston,
     MonteCarloBarostat,
     NoseHooverChain,
     VelocityVerlet,
@@ -42,5 +43,6 @@ from molecular.units import ARGON, BAR, KB, LJUnits  # noqa: E402
 
 __all__ = ["ARGON", "BAR", "KB", "WCA", "Berendsen", "Box", "Brownian", "Buckingham", "Bussi", "CustomPair",
            "Force", "ForceField", "ForceResult", "HarmonicTrap", "Integrator", "LJUnits", "LangevinBAOAB",
+           "LangevinPiston",
            "LennardJones", "MDSimulation", "MonteCarloBarostat", "Morse", "NeighborList", "NoseHooverChain",
            "System", "TabulatedPair", "Topology", "VelocityVerlet", "lattice", "random_packing"]

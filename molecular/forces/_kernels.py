@@ -1,0 +1,353 @@
+"""Numba kernels of the pair forces: pair functions, cutoff modes, full-list force loop (pure)."""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+# pair-function kinds (column 0-3 of the per-type-pair parameter table hold their parameters)
+LJ, MORSE, BUCKINGHAM, TABLE = 0, 1, 2, 3
+# cutoff modes
+TRUNCATED, SHIFTED, SHIFTED_FORCE, SWITCHED = 0, 1, 2, 3
+# columns of the per-type-pair table
+P0, P1, P2, P3, RC2, RC, UC, DUC, RSW, NCOL = 0, 1, 2, 3, 4, 5, 6, 7, 8, 10
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def pair_function(kind, r2, p0, p1, p2, p3, tab_u, tab_du):
+    """Pair energy ``u(r)`` (kJ/mol) and ``g = -(du/dr) / r`` (kJ/mol/nm^2) at ``r2 = r^2`` (nm^2).
+
+    LJ: ``p0 = 4 epsilon, p1 = sigma^6``, ``u = 4 eps ((s/r)^12 - (s/r)^6)``.
+    Morse: ``p0 = D, p1 = a, p2 = r0``, ``u = D (exp(-2a(r-r0)) - 2 exp(-a(r-r0)))``.
+    Buckingham: ``p0 = A, p1 = rho, p2 = C``, ``u = A exp(-r/rho) - C / r^6``.
+    Table: ``p0`` = table row, ``p1 = r_min``, ``p2 = 1/dr``; cubic Hermite interpolation of the
+    tabulated ``u`` and ``du/dr`` so that the force is exactly minus the derivative of the energy.
+    """
+    if kind == 0:
+        ir2 = 1.0 / r2
+        sr6 = p1 * ir2 * ir2 * ir2
+        return p0 * sr6 * (sr6 - 1.0), p0 * (12.0 * sr6 - 6.0) * sr6 * ir2
+    r = math.sqrt(r2)
+    if kind == 1:
+        e = math.exp(-p1 * (r - p2))
+        return p0 * e * (e - 2.0), 2.0 * p0 * p1 * e * (e - 1.0) / r
+    if kind == 2:
+        e = p0 * math.exp(-r / p1)
+        ir6 = 1.0 / (r2 * r2 * r2)
+        return e - p2 * ir6, (e / p1 - 6.0 * p2 * ir6 / r) / r
+    row = int(p0)
+    t = (r - p1) * p2
+    k = int(t)
+    npts = tab_u.shape[1]
+    if k < 0:
+        k = 0
+    if k > npts - 2:
+        k = npts - 2
+    t -= k
+    h = 1.0 / p2
+    u0, u1 = tab_u[row, k], tab_u[row, k + 1]
+    m0, m1 = tab_du[row, k] * h, tab_du[row, k + 1] * h
+    t2 = t * t
+    t3 = t2 * t
+    u = (2 * t3 - 3 * t2 + 1) * u0 + (t3 - 2 * t2 + t) * m0 + (-2 * t3 + 3 * t2) * u1 + (t3 - t2) * m1
+    dudt = (6 * t2 - 6 * t) * u0 + (3 * t2 - 4 * t + 1) * m0 + (-6 * t2 + 6 * t) * u1 + (3 * t2 - 2 * t) * m1
+    return u, -dudt * p2 / r
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def apply_mode(mode, r2, u, g, rc, uc, duc, rsw):
+    """Apply the cutoff mode to ``(u, g)`` for a pair inside the cutoff ``rc`` (nm).
+
+    shifted: ``u - u(rc)``; shifted-force: ``u - u(rc) - (r - rc) u'(rc)``, force ``- u'(r) + u'(rc)``;
+    switched: ``u S(x)`` with ``S = 1 - 10x^3 + 15x^4 - 6x^5``, ``x = (r - rsw)/(rc - rsw)`` for
+    ``r > rsw`` (energy and force go smoothly to zero at ``rc``).
+    """
+    if mode == 1:
+        return u - uc, g
+    if mode == 2:
+        r = math.sqrt(r2)
+        return u - uc - (r - rc) * duc, g + duc / r
+    if mode == 3:
+        r = math.sqrt(r2)
+        if r > rsw:
+            w = rc - rsw
+            x = (r - rsw) / w
+            s = 1.0 - x * x * x * (10.0 - 15.0 * x + 6.0 * x * x)
+            ds = -30.0 * x * x * (1.0 - x) * (1.0 - x) / w
+            return u * s, g * s - u * ds / r
+    return u, g
+
+
+@njit(fastmath=True, cache=True, error_model="numpy")
+def pair_forces(lo, hi, xw, types, nbr, code, nn, shifts, kind, mode, table, tab_u, tab_du, want_virial,
+                forces, energy, virial):
+    """Forces, per-atom energies and per-atom virials of a pair potential over a full neighbour list.
+
+    Parameters
+    ----------
+    lo, hi : int
+        Atoms ``lo <= i < hi`` are computed (see :func:`run_parallel`).
+    xw : float64 (N, 3), nm
+        Positions consistent with the list's image codes.
+    types : int64 (N,)
+    nbr, code, nn, shifts : the full Verlet list (see ``molecular.neighbors.NeighborList.data``).
+    kind, mode : int
+        Pair function and cutoff mode (module constants).
+    table : float64 (T, T, NCOL)
+        Per type pair: parameters, cutoff^2, cutoff, u(rc), u'(rc), switch start.
+    tab_u, tab_du : float64 (ntab, npts)
+        Tabulated potentials (``kind == TABLE`` only).
+    want_virial : bool
+    forces : float64 (N, 3), kJ/mol/nm; energy : float64 (N,), kJ/mol; virial : float64 (N, 6), kJ/mol
+        Outputs, overwritten. ``energy[i]`` is half of atom i's pair energies; ``virial[i]`` is half of
+        ``sum_j r_ij (x) f_ij`` in the order xx, yy, zz, xy, xz, yz (``r_ij = x_i - x_j``).
+    """
+    for i in range(lo, hi):
+        ti = types[i]
+        x0 = xw[i, 0]
+        x1 = xw[i, 1]
+        x2 = xw[i, 2]
+        f0 = 0.0
+        f1 = 0.0
+        f2 = 0.0
+        ei = 0.0
+        w00 = 0.0
+        w11 = 0.0
+        w22 = 0.0
+        w01 = 0.0
+        w02 = 0.0
+        w12 = 0.0
+        for k in range(nn[i]):
+            j = nbr[i, k]
+            c = code[i, k]
+            d0 = xw[j, 0] + shifts[c, 0] - x0
+            d1 = xw[j, 1] + shifts[c, 1] - x1
+            d2 = xw[j, 2] + shifts[c, 2] - x2
+            r2 = d0 * d0 + d1 * d1 + d2 * d2
+            tj = types[j]
+            if r2 < table[ti, tj, 4]:
+                u, g = pair_function(kind, r2, table[ti, tj, 0], table[ti, tj, 1], table[ti, tj, 2],
+                                     table[ti, tj, 3], tab_u, tab_du)
+                if mode != 0:
+                    u, g = apply_mode(mode, r2, u, g, table[ti, tj, 5], table[ti, tj, 6], table[ti, tj, 7],
+                                      table[ti, tj, 8])
+                ei += u
+                f0 -= g * d0
+                f1 -= g * d1
+                f2 -= g * d2
+                if want_virial:
+                    w00 += g * d0 * d0
+                    w11 += g * d1 * d1
+                    w22 += g * d2 * d2
+                    w01 += g * d0 * d1
+                    w02 += g * d0 * d2
+                    w12 += g * d1 * d2
+        forces[i, 0] = f0
+        forces[i, 1] = f1
+        forces[i, 2] = f2
+        energy[i] = 0.5 * ei
+        if want_virial:
+            virial[i, 0] = 0.5 * w00
+            virial[i, 1] = 0.5 * w11
+            virial[i, 2] = 0.5 * w22
+            virial[i, 3] = 0.5 * w01
+            virial[i, 4] = 0.5 * w02
+            virial[i, 5] = 0.5 * w12
+
+
+def make_custom_pair_kernel(fn):
+    """Build a full-list pair kernel around a user pair function ``fn(r, params) -> (u, du/dr)``.
+
+    ``fn`` must be a ``numba.njit`` function of the distance ``r`` (nm) and a float64 parameter
+    row (the per-type-pair parameters). The returned kernel has the signature of
+    :func:`pair_forces` minus ``kind`` and the tables, and is compiled per function (not cached).
+    """
+    from numba import njit as _njit
+
+    @_njit(parallel=True, fastmath=True, error_model="numpy")
+    def kernel(xw, types, nbr, code, nn, shifts, mode, table, params, want_virial, forces, energy, virial):
+        n = xw.shape[0]
+        for i in prange(n):
+            ti = types[i]
+            f0 = 0.0
+            f1 = 0.0
+            f2 = 0.0
+            ei = 0.0
+            w = np.zeros(6)
+            for k in range(nn[i]):
+                j = nbr[i, k]
+                c = code[i, k]
+                d0 = xw[j, 0] + shifts[c, 0] - xw[i, 0]
+                d1 = xw[j, 1] + shifts[c, 1] - xw[i, 1]
+                d2 = xw[j, 2] + shifts[c, 2] - xw[i, 2]
+                r2 = d0 * d0 + d1 * d1 + d2 * d2
+                p = table[ti, types[j]]
+                if r2 < p[4]:
+                    r = math.sqrt(r2)
+                    u, dudr = fn(r, params[ti, types[j]])
+                    g = -dudr / r
+                    if mode != 0:
+                        u, g = apply_mode(mode, r2, u, g, p[5], p[6], p[7], p[8])
+                    ei += u
+                    f0 -= g * d0
+                    f1 -= g * d1
+                    f2 -= g * d2
+                    if want_virial:
+                        w[0] += g * d0 * d0
+                        w[1] += g * d1 * d1
+                        w[2] += g * d2 * d2
+                        w[3] += g * d0 * d1
+                        w[4] += g * d0 * d2
+                        w[5] += g * d1 * d2
+            forces[i, 0] = f0
+            forces[i, 1] = f1
+            forces[i, 2] = f2
+            energy[i] = 0.5 * ei
+            if want_virial:
+                for a in range(6):
+                    virial[i, a] = 0.5 * w[a]
+
+    return kernel
+
+
+@njit(fastmath=True, cache=True, error_model="numpy")
+def lj_forces(lo, hi, xw, types, nbr, code, nn, shifts, mode, table, want_virial, forces, energy, virial):
+    """:func:`pair_forces` specialised to Lennard-Jones (the hot path; same arguments minus ``kind``
+    and the tabulation arrays, same outputs)."""
+    for i in range(lo, hi):
+        ti = types[i]
+        x0 = xw[i, 0]
+        x1 = xw[i, 1]
+        x2 = xw[i, 2]
+        f0 = 0.0
+        f1 = 0.0
+        f2 = 0.0
+        ei = 0.0
+        w00 = 0.0
+        w11 = 0.0
+        w22 = 0.0
+        w01 = 0.0
+        w02 = 0.0
+        w12 = 0.0
+        for k in range(nn[i]):
+            j = nbr[i, k]
+            c = code[i, k]
+            d0 = xw[j, 0] + shifts[c, 0] - x0
+            d1 = xw[j, 1] + shifts[c, 1] - x1
+            d2 = xw[j, 2] + shifts[c, 2] - x2
+            r2 = d0 * d0 + d1 * d1 + d2 * d2
+            tj = types[j]
+            if r2 < table[ti, tj, 4]:
+                ir2 = 1.0 / r2
+                sr6 = table[ti, tj, 1] * ir2 * ir2 * ir2
+                u = table[ti, tj, 0] * sr6 * (sr6 - 1.0)
+                g = table[ti, tj, 0] * (12.0 * sr6 - 6.0) * sr6 * ir2
+                if mode != 0:
+                    u, g = apply_mode(mode, r2, u, g, table[ti, tj, 5], table[ti, tj, 6], table[ti, tj, 7],
+                                      table[ti, tj, 8])
+                ei += u
+                f0 -= g * d0
+                f1 -= g * d1
+                f2 -= g * d2
+                if want_virial:
+                    w00 += g * d0 * d0
+                    w11 += g * d1 * d1
+                    w22 += g * d2 * d2
+                    w01 += g * d0 * d1
+                    w02 += g * d0 * d2
+                    w12 += g * d1 * d2
+        forces[i, 0] = f0
+        forces[i, 1] = f1
+        forces[i, 2] = f2
+        energy[i] = 0.5 * ei
+        if want_virial:
+            virial[i, 0] = 0.5 * w00
+            virial[i, 1] = 0.5 * w11
+            virial[i, 2] = 0.5 * w22
+            virial[i, 3] = 0.5 * w01
+            virial[i, 4] = 0.5 * w02
+            virial[i, 5] = 0.5 * w12
+
+
+@njit(parallel=True, fastmath=True, cache=True, error_model="numpy")
+def pair_forces_parallel(nchunks, xw, types, nbr, code, nn, shifts, kind, mode, table, tab_u, tab_du,
+                         want_virial, forces, energy, virial):
+    """:func:`pair_forces` over all atoms in ``nchunks`` parallel row blocks (thread-count independent)."""
+    n = xw.shape[0]
+    for c in prange(nchunks):
+        pair_forces(c * n // nchunks, (c + 1) * n // nchunks, xw, types, nbr, code, nn, shifts, kind, mode,
+                    table, tab_u, tab_du, want_virial, forces, energy, virial)
+
+
+@njit(parallel=True, fastmath=True, cache=True, error_model="numpy")
+def lj_forces_parallel(nchunks, xw, types, nbr, code, nn, shifts, mode, table, want_virial, forces, energy,
+                       virial):
+    """:func:`lj_forces` over all atoms in ``nchunks`` parallel row blocks (thread-count independent)."""
+    n = xw.shape[0]
+    for c in prange(nchunks):
+        lj_forces(c * n // nchunks, (c + 1) * n // nchunks, xw, types, nbr, code, nn, shifts, mode, table,
+                  want_virial, forces, energy, virial)
+
+
+@njit(fastmath=True, cache=True, error_model="numpy")
+def lj_forces_single(lo, hi, xw, nbr, code, nn, shifts, e4, s6, rc2, ushift, want_virial, forces, energy,
+                     virial):
+    """:func:`lj_forces` for one atom type, truncated (``ushift = 0``) or shifted (``ushift = u(rc)``):
+    parameters hoisted and no cutoff-mode branch in the pair loop (the simple-fluid hot path)."""
+    for i in range(lo, hi):
+        x0 = xw[i, 0]
+        x1 = xw[i, 1]
+        x2 = xw[i, 2]
+        f0 = 0.0
+        f1 = 0.0
+        f2 = 0.0
+        ei = 0.0
+        w00 = 0.0
+        w11 = 0.0
+        w22 = 0.0
+        w01 = 0.0
+        w02 = 0.0
+        w12 = 0.0
+        for k in range(nn[i]):
+            j = nbr[i, k]
+            c = code[i, k]
+            d0 = xw[j, 0] + shifts[c, 0] - x0
+            d1 = xw[j, 1] + shifts[c, 1] - x1
+            d2 = xw[j, 2] + shifts[c, 2] - x2
+            r2 = d0 * d0 + d1 * d1 + d2 * d2
+            if r2 < rc2:
+                ir2 = 1.0 / r2
+                sr6 = s6 * ir2 * ir2 * ir2
+                ei += e4 * sr6 * (sr6 - 1.0) - ushift
+                g = e4 * (12.0 * sr6 - 6.0) * sr6 * ir2
+                f0 -= g * d0
+                f1 -= g * d1
+                f2 -= g * d2
+                if want_virial:
+                    w00 += g * d0 * d0
+                    w11 += g * d1 * d1
+                    w22 += g * d2 * d2
+                    w01 += g * d0 * d1
+                    w02 += g * d0 * d2
+                    w12 += g * d1 * d2
+        forces[i, 0] = f0
+        forces[i, 1] = f1
+        forces[i, 2] = f2
+        energy[i] = 0.5 * ei
+        if want_virial:
+            virial[i, 0] = 0.5 * w00
+            virial[i, 1] = 0.5 * w11
+            virial[i, 2] = 0.5 * w22
+            virial[i, 3] = 0.5 * w01
+            virial[i, 4] = 0.5 * w02
+            virial[i, 5] = 0.5 * w12
+
+
+@njit(parallel=True, fastmath=True, cache=True, error_model="numpy")
+def lj_forces_single_parallel(nchunks, xw, nbr, code, nn, shifts, e4, s6, rc2, ushift, want_virial, forces,
+                              energy, virial):
+    """:func:`lj_forces_single` over all atoms in ``nchunks`` parallel row blocks."""
+    n = xw.shape[0]
+    for c in prange(nchunks):
+        lj_forces_single(c * n // nchunks, (c + 1) * n // nchunks, xw, nbr, code, nn, shifts, e4, s6, rc2, ushift,
+                         want_virial, forces, energy, virial)
