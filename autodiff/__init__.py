@@ -27,6 +27,7 @@ from .transforms import (
     jacrev,
     jet,
     jvp,
+    laplacian,
     linearize,
     value_and_grad,
     vjp,
@@ -35,7 +36,7 @@ from .tree import ravel_pytree, tree_flatten, tree_map, tree_unflatten
 
 __all__ = [
     "grad", "value_and_grad", "jvp", "vjp", "linearize", "jacfwd", "jacrev", "hessian", "hvp", "jet",
-    "derivative", "custom_jvp", "custom_vjp", "checkpoint", "tree_flatten", "tree_unflatten", "tree_map",
+    "derivative", "laplacian", "custom_jvp", "custom_vjp", "checkpoint", "tree_flatten", "tree_unflatten", "tree_map",
     "ravel_pytree", "Primitive", "UnsupportedOperationError", "NonDifferentiableInputError", "numpy", "tree",
     "scipy",
 ]

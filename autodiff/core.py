@@ -81,6 +81,9 @@ class Primitive:
     ``vjp(g, ans, args, params, which) -> list`` gives the cotangent of each argument index in
     ``which``. ``taylor(primals, series, **params) -> (out, series_out)`` propagates normalised Taylor
     coefficients. All rules are written with differentiable operations so every mode nests.
+    ``vjp_accumulate(acc, g, ans, args, params) -> acc + cotangent`` (optional, single-argument
+    primitives) lets the backward pass add a cotangent into an existing one without materialising it
+    (``getitem``: a scatter-add into the accumulated array instead of zeros-plus-add).
 
     Examples
     --------
@@ -92,7 +95,7 @@ class Primitive:
     8.0
     """
 
-    __slots__ = ("name", "impl", "jvp", "vjp", "taylor", "multiple_results", "__weakref__")
+    __slots__ = ("name", "impl", "jvp", "vjp", "vjp_accumulate", "taylor", "multiple_results", "__weakref__")
 
     def __init__(self, name, multiple_results=False):
         self.name = name
@@ -100,6 +103,7 @@ class Primitive:
         self.impl = None
         self.jvp = None
         self.vjp = None
+        self.vjp_accumulate = None
         self.taylor = None
         primitives[name] = self
 
@@ -395,7 +399,10 @@ class Tracer:
         mod = func.__module__ or ""
         name = func.__name__
         fn = None
-        if mod in ("numpy", "numpy.core.fromnumeric", "numpy._core.fromnumeric"):
+        if mod in ("numpy", "numpy.core.fromnumeric", "numpy._core.fromnumeric", "numpy.linalg", "numpy.fft",
+                   "numpy._core.numeric", "numpy._core.shape_base", "numpy.lib._shape_base_impl",
+                   "numpy.lib._function_base_impl", "numpy._core.einsumfunc", "numpy.lib._twodim_base_impl",
+                   "numpy.lib._arraypad_impl"):
             fn = getattr(ops, name, None)
         if fn is None:
             raise _unsupported(f"{mod}.{name}")

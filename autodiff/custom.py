@@ -90,6 +90,21 @@ class custom_jvp:
         prim.vjp = vjp
         return rule
 
+    def defjvps(self, *rules):
+        """One rule per argument, ``rule_i(t_i, ans, *primals) -> tangent contribution`` (JAX's
+        ``defjvps``); ``None`` marks an argument with zero derivative."""
+        def rule(primals, tangents):
+            ans = self.prim.bind(*primals)
+            out = None
+            for r, t in zip(rules, tangents):
+                if r is None:
+                    continue
+                c = r(t, ans, *primals)
+                out = c if out is None else out + c
+            return ans, (out if out is not None else onp.zeros_like(raw(ans)))
+
+        return self.defjvp(rule)
+
     def __call__(self, *args):
         if self.jvp_rule is None:
             raise RuntimeError(f"custom_jvp function {self.fun.__name__!r} has no rule; decorate one with "

@@ -114,6 +114,13 @@ def backward(trace, outs, cts):
             g = lst[0]
             if g is None:
                 continue
+        acc_rule = prim.vjp_accumulate
+        if acc_rule is not None and len(n.parents) == 1:
+            _, p, k = n.parents[0]
+            plst = acc.get(p)
+            if plst is not None and plst[k] is not None:
+                plst[k] = acc_rule(plst[k], g, n.ans, n.args, n.params)
+                continue
         which = [i for i, _, _ in n.parents]
         res = prim.vjp(g, n.ans, n.args, n.params, which)
         for (_, p, k), c in zip(n.parents, res):

@@ -16,7 +16,7 @@ from .taylor import jet_flat, jet_normalized
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "linearize", "jacfwd", "jacrev", "hessian", "hvp", "jet",
-           "derivative"]
+           "derivative", "laplacian"]
 
 
 def _as_float(x, who, what):
@@ -396,7 +396,10 @@ def jacrev(f, argnums=0):
 
 
 def hessian(f, argnums=0):
-    """Dense Hessian of a scalar function, ``jacfwd(jacrev(f))``: shape ``in.shape + in.shape``.
+    """Dense Hessian of a scalar function, ``jacfwd(grad(f))``: shape ``in.shape + in.shape``.
+
+    The basis of tangents goes through one batched forward-over-reverse pass. For pytree parameters,
+    flatten them first with :func:`autodiff.tree.ravel_pytree`.
 
     Examples
     --------
@@ -527,3 +530,52 @@ def derivative(f, order=1, all_orders=False):
         return [y] + terms if all_orders else terms[-1]
 
     return d
+
+
+def laplacian(f, return_value=False):
+    """Input Laplacian of a pointwise function of a batch of points, by one order-2 Taylor pass.
+
+    ``f`` maps points ``x`` of shape (N, D) to values of shape (N,) or (N, M), row ``i`` of the output
+    depending only on row ``i`` of the input (a PINN network applied to collocation points). The D
+    coordinate directions are stacked into one jet of N*D points, so the cost is one forward Taylor
+    pass, and the result can be differentiated again (e.g. with respect to network parameters closed
+    over by ``f``), which is how PINN residuals are trained.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x) -> u`` with ``x`` of shape (N, D).
+    return_value : bool
+        Also return ``f(x)``.
+
+    Returns
+    -------
+    callable
+        ``x -> lap`` (shape of ``f(x)``), or ``x -> (u, lap)`` with ``return_value``.
+
+    Examples
+    --------
+    >>> import numpy as onp, autodiff as ad, autodiff.numpy as anp
+    >>> lap = ad.laplacian(lambda x: anp.sum(x ** 2, axis=1) * 0.5)
+    >>> lap(onp.ones((2, 3)))
+    array([3., 3.])
+    """
+
+    def lap(x):
+        from . import numpy as anp
+
+        s = _shape(x)
+        if len(s) != 2:
+            raise ValueError(f"laplacian: points must have shape (N, D), got shape {s}")
+        n, d = s
+        xs = anp.concatenate([x] * d, axis=0) if d > 1 else x
+        seed = onp.repeat(onp.eye(d, dtype=onp.result_type(raw(x), float)), n, axis=0)
+        u, (_, d2) = jet(f, (xs,), ([seed, onp.zeros_like(seed)],))
+        out_shape = _shape(u)
+        per_dir = anp.reshape(d2, (d, n) + tuple(out_shape[1:]))
+        total = anp.sum(per_dir, axis=0)
+        if return_value:
+            return u[:n], total
+        return total
+
+    return lap

@@ -3,6 +3,7 @@
 Import this module first: it pins BLAS/OpenMP/XLA/torch to one thread before numpy loads.
 """
 
+import gc
 import os
 import sys
 import time
@@ -33,16 +34,25 @@ _keep_freed_memory()
 import numpy as onp  # noqa: E402
 
 
-def median_ms(fn, repeat=7, warmup=2, min_time=0.0):
-    """Median wall time of ``fn()`` in milliseconds over ``repeat`` runs after ``warmup`` runs."""
-    for _ in range(warmup):
-        fn()
-    ts = []
+def interleaved_ms(fns, repeat=9, warmup=2):
+    """Median wall time (ms) of each callable in ``fns`` (label -> callable or None), measured in
+    interleaved rounds (one call of each per round), so that load changes on a shared machine affect
+    every contender alike and the ratios stay meaningful. None entries (absent peers) stay None."""
+    live = {k: f for k, f in fns.items() if f is not None}
+    # objects created by the imports (numpy, jax, torch, ...) are moved out of the cyclic collector's
+    # reach, as a long-running service would do; this is process-wide, so fair to every contender
+    gc.collect()
+    gc.freeze()
+    for f in live.values():
+        for _ in range(warmup):
+            f()
+    times = {k: [] for k in live}
     for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t)
-    return 1e3 * float(onp.median(ts))
+        for k, f in live.items():
+            t = time.perf_counter()
+            f()
+            times[k].append(time.perf_counter() - t)
+    return {k: (1e3 * float(onp.median(times[k])) if k in live else None) for k in fns}
 
 
 def try_import(name):

@@ -22,11 +22,7 @@ def f(z):
     return anp.sin(z) * anp.exp(-z ** 2 / 3) + anp.tanh(z)
 
 
-rows = {}
 d_all = ad.derivative(f, order=K, all_orders=True)
-rows["ours: Taylor, all 6 orders"] = C.median_ms(lambda: d_all(x))
-per_k = {k: C.median_ms(lambda k=k: ad.derivative(f, order=k)(x), repeat=5) for k in range(1, 9)}
-rows["ours: Taylor, 6th order only"] = per_k[K]
 
 # correctness of what is timed (reference: sympy, exact)
 import sympy as sp  # noqa: E402
@@ -37,7 +33,11 @@ xs = x[:: N // 7]
 exact6 = onp.array([float(sp.diff(expr, t, K).subs(t, float(v))) for v in xs])
 assert onp.allclose(d_all(x)[K][:: N // 7], exact6, rtol=1e-9, atol=1e-9)
 
+fns = {"ours: Taylor, all 6 orders": lambda: d_all(x),
+       "ours: Taylor, 6th order only": lambda: ad.derivative(f, order=K)(x)}
+
 jax = C.try_import("jax")
+fns["jax jet (jit), all 6 orders"] = None
 if jax is not None:
     import jax.numpy as jnp
     from jax.experimental.jet import jet
@@ -46,16 +46,15 @@ if jax is not None:
     xj = jnp.asarray(x)
     series = [jnp.ones_like(xj)] + [jnp.zeros_like(xj)] * (K - 1)
     jet_fn = jax.jit(lambda z: jet(fj, (z,), (series,)))
-    rows["jax jet (jit), all 6 orders"] = C.median_ms(lambda: jet_fn(xj)[1][K - 1].block_until_ready())
+    fns["jax jet (jit), all 6 orders"] = lambda: jet_fn(xj)[1][K - 1].block_until_ready()
     g = fj
     for _ in range(K):
         g = jax.grad(g)
     g6 = jax.jit(jax.vmap(g))
-    rows["jax nested grad (jit+vmap), 6th"] = C.median_ms(lambda: g6(xj).block_until_ready())
-else:
-    rows["jax jet (jit), all 6 orders"] = None
+    fns["jax nested grad (jit+vmap), 6th"] = lambda: g6(xj).block_until_ready()
 
 torch = C.try_import("torch")
+fns["torch nested autograd, 6th"] = None
 if torch is not None:
     def torch_nested():
         xt = torch.tensor(x, requires_grad=True)
@@ -64,11 +63,10 @@ if torch is not None:
             (y,) = torch.autograd.grad(y.sum(), xt, create_graph=True)
         return y
 
-    rows["torch nested autograd, 6th"] = C.median_ms(torch_nested, repeat=5)
-else:
-    rows["torch nested autograd, 6th"] = None
+    fns["torch nested autograd, 6th"] = torch_nested
 
 autograd = C.try_import("autograd")
+fns["autograd nested elementwise_grad, 6th"] = None
 if autograd is not None:
     import autograd.numpy as agnp
 
@@ -76,13 +74,13 @@ if autograd is not None:
     ga = fa
     for _ in range(K):
         ga = autograd.elementwise_grad(ga)
-    rows["autograd nested elementwise_grad, 6th"] = C.median_ms(lambda: ga(x), repeat=3, warmup=1)
-else:
-    rows["autograd nested elementwise_grad, 6th"] = None
+    fns["autograd nested elementwise_grad, 6th"] = lambda: ga(x)
 
-print("per-order Taylor passes (ours), ms: " + ", ".join(f"k={k}: {v:.2f}" for k, v in per_k.items()))
-C.print_table(f"k-th derivatives of sin(x) exp(-x^2/3) + tanh(x) on {N} points (float64, 1 thread, median)",
-              rows, "ours: Taylor, all 6 orders")
+rows = C.interleaved_ms(fns, repeat=9)
+per_k = C.interleaved_ms({k: (lambda k=k: ad.derivative(f, order=k)(x)) for k in range(1, 9)}, repeat=7)
+print("per-order Taylor passes (ours, order k only), ms: " + ", ".join(f"k={k}: {v:.2f}" for k, v in per_k.items()))
+C.print_table(f"k-th derivatives of sin(x) exp(-x^2/3) + tanh(x) on {N} points (float64, 1 thread, median of "
+              "interleaved rounds)", rows, "ours: Taylor, all 6 orders")
 ours = rows["ours: Taylor, all 6 orders"]
 msg = f"FIGURE all six derivative orders on 1e5 points: {ours:.2f} ms"
 if rows.get("jax jet (jit), all 6 orders"):

@@ -36,32 +36,28 @@ def bench(n):
     x = onp.random.default_rng(0).uniform(-1, 1, n)
     hess = ad.hessian(rosen)
     assert onp.allclose(hess(x), rosen_hessian_exact(x), rtol=1e-12, atol=1e-9)  # analytic reference
-    rows = {"ours: hessian (fwd-over-rev)": C.median_ms(lambda: hess(x), repeat=5, warmup=1)}
+    fns = {"ours: hessian (fwd-over-rev)": lambda: hess(x), "jax hessian (jit)": None,
+           "torch hessian (vectorize=True)": None, "autograd hessian": None}
     if jax is not None:
         import jax.numpy as jnp
 
         fj = lambda z: jnp.sum(100.0 * (z[1:] - z[:-1] ** 2) ** 2 + (1.0 - z[:-1]) ** 2)  # noqa: E731
         hj = jax.jit(jax.hessian(fj))
         xj = jnp.asarray(x)
-        rows["jax hessian (jit)"] = C.median_ms(lambda: hj(xj).block_until_ready())
-    else:
-        rows["jax hessian (jit)"] = None
+        fns["jax hessian (jit)"] = lambda: hj(xj).block_until_ready()
     if torch is not None:
         ft = lambda z: torch.sum(100.0 * (z[1:] - z[:-1] ** 2) ** 2 + (1.0 - z[:-1]) ** 2)  # noqa: E731
         xt = torch.tensor(x)
-        rows["torch hessian (vectorize=True)"] = C.median_ms(
-            lambda: torch.autograd.functional.hessian(ft, xt, vectorize=True), repeat=5)
-    else:
-        rows["torch hessian (vectorize=True)"] = None
+        fns["torch hessian (vectorize=True)"] = lambda: torch.autograd.functional.hessian(ft, xt, vectorize=True)
     if autograd is not None:
         import autograd.numpy as agnp
 
         fa = lambda z: agnp.sum(100.0 * (z[1:] - z[:-1] ** 2) ** 2 + (1.0 - z[:-1]) ** 2)  # noqa: E731
         ha = autograd.hessian(fa)
-        rows["autograd hessian"] = C.median_ms(lambda: ha(x), repeat=3, warmup=1)
-    else:
-        rows["autograd hessian"] = None
-    C.print_table(f"dense Hessian of extended Rosenbrock, n = {n} (float64, 1 thread, median)", rows,
+        fns["autograd hessian"] = lambda: ha(x)
+    rows = C.interleaved_ms(fns, repeat=7, warmup=1)
+    C.print_table(f"dense Hessian of extended Rosenbrock, n = {n} (float64, 1 thread, median of interleaved rounds)",
+                  rows,
                   "ours: hessian (fwd-over-rev)")
     return rows
 

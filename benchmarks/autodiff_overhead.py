@@ -28,16 +28,15 @@ def chain(m):
 
 
 g = ad.grad(chain(anp))
-per_op = {"ours: grad": C.median_ms(lambda: g(x0)) * 1e3 / (N_OPS * OPS_PER_STEP)}
+fns = {"ours: grad": lambda: g(x0), "autograd: grad": None, "torch eager: autograd.grad": None,
+       "jax grad (no jit)": None}
 autograd = C.try_import("autograd")
 if autograd is not None:
     import autograd.numpy as agnp
 
     ga = autograd.grad(chain(agnp))
     onp.testing.assert_allclose(g(x0), ga(x0), rtol=1e-12)  # reference: autograd
-    per_op["autograd: grad"] = C.median_ms(lambda: ga(x0)) * 1e3 / (N_OPS * OPS_PER_STEP)
-else:
-    per_op["autograd: grad"] = None
+    fns["autograd: grad"] = lambda: ga(x0)
 torch = C.try_import("torch")
 if torch is not None:
     ft = chain(torch)
@@ -46,21 +45,19 @@ if torch is not None:
         xt = torch.tensor(x0, requires_grad=True)
         return torch.autograd.grad(ft(xt), xt)[0]
 
-    per_op["torch eager: autograd.grad"] = C.median_ms(torch_grad) * 1e3 / (N_OPS * OPS_PER_STEP)
-else:
-    per_op["torch eager: autograd.grad"] = None
+    fns["torch eager: autograd.grad"] = torch_grad
 jax = C.try_import("jax")
 if jax is not None:
     import jax.numpy as jnp
 
     gj = jax.grad(chain(jnp))
     xj = jnp.asarray(x0)
-    per_op["jax grad (no jit)"] = C.median_ms(lambda: gj(xj).block_until_ready(), repeat=3) * 1e3 / (
-        N_OPS * OPS_PER_STEP)
-else:
-    per_op["jax grad (no jit)"] = None
+    fns["jax grad (no jit)"] = lambda: gj(xj).block_until_ready()
 
-print("\nper-operation time under grad (us per primitive, forward + backward; float64, 1 thread, median)")
+ms = C.interleaved_ms(fns, repeat=7)
+per_op = {k: (None if v is None else v * 1e3 / (N_OPS * OPS_PER_STEP)) for k, v in ms.items()}
+print("\nper-operation time under grad (us per primitive, forward + backward; float64, 1 thread, median of "
+      "interleaved rounds)")
 ours = per_op["ours: grad"]
 for k, v in per_op.items():
     print(f"  {k:<28} " + ("skipped (not installed)" if v is None else f"{v:8.2f} us   ours/this = {ours / v:5.2f}x"))

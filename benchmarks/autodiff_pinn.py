@@ -2,8 +2,8 @@
 
 One step = value u(x), input Laplacian (u_xx + u_yy), the loss mean((lap u - f)^2) + mean(u^2) and its
 gradient with respect to all parameters, then an Adam update. Ours computes the Laplacian in Taylor mode
-(one order-2 jet over both coordinate directions, stacked as a batch) under reverse mode for the
-parameters. Peers side by side: torch eager (double backward), jax (jit and no jit; forward-over-reverse
+(``ad.laplacian``: one order-2 jet over both coordinate directions, stacked as a batch) under reverse
+mode for the parameters. Peers side by side: torch eager (double backward), jax (jit and no jit; forward-over-reverse
 Laplacian), HIPS autograd (nested elementwise_grad).
 Run: ``.venv/bin/python benchmarks/autodiff_pinn.py``. Prints the figure last.
 """
@@ -33,15 +33,9 @@ def mlp(params, x, m):
     return (h @ params[-2] + params[-1])[:, 0]
 
 
-# both coordinate directions in one jet: the points are stacked twice with seeds e_x and e_y
-X2 = onp.concatenate([X, X])
-SEED = onp.concatenate([onp.tile([1.0, 0.0], (N_PTS, 1)), onp.tile([0.0, 1.0], (N_PTS, 1))])
-
-
 def loss_ours(params):
-    u2, (_, d2) = ad.jet(lambda z: mlp(params, z, anp), (X2,), ([SEED, onp.zeros_like(SEED)],))
-    u = u2[:N_PTS]
-    lap = d2[:N_PTS] + d2[N_PTS:]
+    # ad.laplacian: both coordinate directions in one order-2 jet (points stacked with seeds e_x, e_y)
+    u, lap = ad.laplacian(lambda z: mlp(params, z, anp), return_value=True)(X)
     return anp.mean((lap - F) ** 2) + anp.mean(u ** 2)
 
 
@@ -77,9 +71,10 @@ def make_step(vg_fn, params, xp):
     return step
 
 
-rows = {}
+fns = {"ours: Taylor Laplacian + reverse": None, "torch eager (double backward)": None, "jax jit": None,
+       "jax no jit": None, "autograd (nested elementwise_grad)": None}
 val0, g0 = vg(P0)
-rows["ours: Taylor Laplacian + reverse"] = C.median_ms(make_step(vg, P0, onp), repeat=7)
+fns["ours: Taylor Laplacian + reverse"] = make_step(vg, P0, onp)
 
 torch = C.try_import("torch")
 if torch is not None:
@@ -108,9 +103,7 @@ if torch is not None:
     assert abs(float(vt) - float(val0)) < 1e-10 * max(1.0, abs(float(val0)))
     for a, b in zip(g0, gt):
         onp.testing.assert_allclose(a, b.numpy(), rtol=1e-8, atol=1e-10)
-    rows["torch eager (double backward)"] = C.median_ms(make_step(vg_torch, Pt, torch), repeat=7)
-else:
-    rows["torch eager (double backward)"] = None
+    fns["torch eager (double backward)"] = make_step(vg_torch, Pt, torch)
 
 jax = C.try_import("jax")
 if jax is not None:
@@ -120,25 +113,23 @@ if jax is not None:
     Fj = jnp.asarray(F)
 
     def loss_jax(params):
-        def u_single(z):
-            return mlp(params, z[None, :], jnp)[0]
-
-        def lap_single(z):
-            g = jax.grad(u_single)
-            return sum(jax.jvp(g, (z,), (jnp.eye(2)[d],))[1][d] for d in range(2))
+        # rows are independent: grad of the sum gives per-point gradients; a jvp of that along e_d gives
+        # the d-th column of every point's Hessian (forward-over-reverse, batched over points)
+        def grad_u(z):
+            return jax.grad(lambda w: jnp.sum(mlp(params, w, jnp)))(z)
 
         u = mlp(params, Xj, jnp)
-        lap = jax.vmap(lap_single)(Xj)
+        lap = 0.0
+        for d in range(2):
+            e = jnp.zeros_like(Xj).at[:, d].set(1.0)
+            lap = lap + jax.jvp(grad_u, (Xj,), (e,))[1][:, d]
         return jnp.mean((lap - Fj) ** 2) + jnp.mean(u ** 2)
 
     Pj = [jnp.asarray(p) for p in P0]
     vg_jit = jax.jit(jax.value_and_grad(loss_jax))
-    rows["jax jit"] = C.median_ms(make_step(lambda p: jax.block_until_ready(vg_jit(p)), Pj, jnp), repeat=7)
+    fns["jax jit"] = make_step(lambda p: jax.block_until_ready(vg_jit(p)), Pj, jnp)
     vg_nojit = jax.value_and_grad(loss_jax)
-    rows["jax no jit"] = C.median_ms(make_step(lambda p: jax.block_until_ready(vg_nojit(p)), Pj, jnp),
-                                     repeat=3, warmup=1)
-else:
-    rows["jax jit"] = None
+    fns["jax no jit"] = make_step(lambda p: jax.block_until_ready(vg_nojit(p)), Pj, jnp)
 
 autograd = C.try_import("autograd")
 if autograd is not None:
@@ -156,13 +147,12 @@ if autograd is not None:
             lap = lap + autograd.elementwise_grad(du)(X)[:, d]
         return agnp.mean((lap - F) ** 2) + agnp.mean(u_of(X) ** 2)
 
-    rows["autograd (nested elementwise_grad)"] = C.median_ms(
-        make_step(autograd.value_and_grad(loss_ag), P0, onp), repeat=3, warmup=1)
-else:
-    rows["autograd (nested elementwise_grad)"] = None
+    fns["autograd (nested elementwise_grad)"] = make_step(autograd.value_and_grad(loss_ag), P0, onp)
+
+rows = C.interleaved_ms(fns, repeat=7, warmup=1)
 
 C.print_table(f"PINN step: value + Laplacian + parameter gradient + Adam, MLP {WIDTHS}, {N_PTS} points "
-              "(float64, 1 thread, median)", rows, "ours: Taylor Laplacian + reverse")
+              "(float64, 1 thread, median of interleaved rounds)", rows, "ours: Taylor Laplacian + reverse")
 ours = rows["ours: Taylor Laplacian + reverse"]
 msg = f"FIGURE PINN step: {ours:.1f} ms"
 if rows["torch eager (double backward)"]:

@@ -470,6 +470,28 @@ def _cholesky_vjp(g, ans, args, params, which):
 defvjp_rule(cholesky_p, _cholesky_vjp)
 
 
+def _cholesky_taylor(order, primals, series):
+    # A(t) = L(t) L(t)^T: L_0 L_k^T + L_k L_0^T = S_k := A_k - sum_{j=1..k-1} L_j L_{k-j}^T, whose lower
+    # triangular solution is L_k = L_0 phi(L_0^{-1} S_k L_0^{-T}) (the JVP formula, order by order)
+    a = primals[0]
+    s = series[0]
+    L = cholesky_p.bind(a)
+    if s is None:
+        return L, None
+    Ls = [L]
+    for k in range(1, order + 1):
+        S = s[k - 1] if s[k - 1] is not zero else onp.zeros(shape_of(a))
+        for j in range(1, k):
+            if Ls[j] is not zero and Ls[k - j] is not zero:
+                S = ops.subtract(S, matmul(Ls[j], _mT(Ls[k - j])))
+        tmp = solve(L, ops.swapaxes(solve(L, S), -1, -2))
+        Ls.append(matmul(L, _phi(tmp)))
+    return L, Ls[1:]
+
+
+def_taylor(cholesky_p, _cholesky_taylor)
+
+
 def cholesky(a):
     """Lower Cholesky factor ``L`` with ``a = L L^T``; ``a`` symmetric positive definite (..., n, n).
 
@@ -529,6 +551,45 @@ defjvp_rule(eigh_p, _eigh_jvp)
 defvjp_rule(eigh_p, _eigh_vjp)
 
 
+def _eigh_taylor(order, primals, series):
+    # A V = V W and V^T V = I order by order, with V_k = V_0 C_k and Q = V_0^T R_k where
+    # R_k = sum_{j=1..k} A_j V_{k-j} - sum_{j=1..k-1} V_j W_{k-j}:
+    #   W_k = diag(Q);  C_k = F o Q off the diagonal;  diag(C_k) = -1/2 diag(sum_{j=1..k-1} C_j^T C_{k-j})
+    a = primals[0]
+    s = series[0]
+    w, v = eigh_p.bind(a)
+    if s is None:
+        return (w, v), [None, None]
+    F = _eigh_F_diff(w)
+    n = shape_of(w)[-1]
+    eye = onp.eye(n)
+    ws, vs, cs = [w], [v], [None]
+    for k in range(1, order + 1):
+        R = zero
+        for j in range(1, k + 1):
+            if s[j - 1] is not zero:
+                R = _add(R, matmul(s[j - 1], vs[k - j]))
+        for j in range(1, k):
+            R = _add(R, ops.negative(ops.multiply(vs[j], ops.expand_dims(ws[k - j], -2))))
+        if R is zero:
+            R = onp.zeros(shape_of(v))
+        Q = matmul(_mT(v), R)
+        wk = ops.diagonal(Q, 0, -2, -1)
+        C = ops.multiply(F, Q)
+        D = zero
+        for j in range(1, k):
+            D = _add(D, matmul(_mT(cs[j]), cs[k - j]))
+        if D is not zero:
+            C = ops.add(C, ops.multiply(ops.multiply(ops.expand_dims(ops.diagonal(D, 0, -2, -1), -1), eye), -0.5))
+        cs.append(C)
+        ws.append(wk)
+        vs.append(matmul(v, C))
+    return (w, v), [ws[1:], vs[1:]]
+
+
+def_taylor(eigh_p, _eigh_taylor)
+
+
 def eigh(a):
     """Eigenvalues (ascending) and eigenvectors of a symmetric matrix (..., n, n).
 
@@ -573,6 +634,43 @@ def _qr_vjp(g, ans, args, params, which):
 
 defjvp_rule(qr_p, _qr_jvp)
 defvjp_rule(qr_p, _qr_vjp)
+
+
+def _qr_taylor(order, primals, series):
+    # A = Q R, Q^T Q = I order by order: with B_k = A_k - sum_{j=1..k-1} Q_j R_{k-j},
+    # P_k = sum_{j=1..k-1} Q_j^T Q_{k-j} and G = Q_0^T B_k R_0^{-1}: Q_0^T Q_k = Omega - P_k / 2 with
+    # Omega = L - L^T, L = strict lower part of (G + P_k / 2); R_k = (G - Q_0^T Q_k) R_0,
+    # Q_k = (B_k - Q_0 R_k) R_0^{-1}
+    a = primals[0]
+    s = series[0]
+    q, r = qr_p.bind(a)
+    if s is None:
+        return (q, r), [None, None]
+    qs, rs = [q], [r]
+
+    def right_solve(m):  # m R_0^{-1}
+        return _mT(solve(_mT(r), _mT(m)))
+
+    for k in range(1, order + 1):
+        B = s[k - 1] if s[k - 1] is not zero else onp.zeros(shape_of(a))
+        P = zero
+        for j in range(1, k):
+            B = ops.subtract(B, matmul(qs[j], rs[k - j]))
+            P = _add(P, matmul(_mT(qs[j]), qs[k - j]))
+        G = matmul(_mT(q), right_solve(B))
+        H = G if P is zero else ops.add(G, ops.multiply(P, 0.5))
+        low = ops.tril(H, -1)
+        qtqk = ops.subtract(low, _mT(low))
+        if P is not zero:
+            qtqk = ops.subtract(qtqk, ops.multiply(P, 0.5))
+        rk = matmul(ops.subtract(G, qtqk), r)
+        qk = right_solve(ops.subtract(B, matmul(q, rk)))
+        qs.append(qk)
+        rs.append(rk)
+    return (q, r), [qs[1:], rs[1:]]
+
+
+def_taylor(qr_p, _qr_taylor)
 
 
 def qr(a):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ..taylor import def_taylor
+from ..taylor import def_comp, def_taylor
 from ._base import (
     Primitive,
     defjvp,
@@ -198,6 +198,25 @@ cumprod_p = Primitive("cumprod")
 cumprod_p.impl = lambda x, axis: onp.cumprod(x, axis=axis)
 defjvp(cumprod_p, lambda t, ans, x, axis: ops.multiply(ans, ops.cumsum(ops.divide(t, x), axis)))
 defvjp(cumprod_p, lambda g, ans, x, axis: ops.divide(_rev_cumsum(ops.multiply(g, ans), axis), x))
+
+
+def _cumprod_comp(x, axis):
+    # sequential products along the axis (O(n) operations; used for Taylor mode only)
+    n = shape_of(x)[axis]
+    nd = len(shape_of(x))
+
+    def at(i):
+        idx = [slice(None)] * nd
+        idx[axis] = slice(i, i + 1)
+        return ops.getitem(x, tuple(idx))
+
+    parts = [at(0)]
+    for i in range(1, n):
+        parts.append(ops.multiply(parts[-1], at(i)))
+    return ops.concatenate(parts, axis=axis)
+
+
+def_comp(cumprod_p, _cumprod_comp)
 
 
 def cumprod(x, axis=None):

@@ -282,6 +282,7 @@ scatter_p = Primitive("scatter")
 scatter_p.impl = _scatter_impl
 deflinear(getitem_p, lambda g, ans, x, idx: scatter_p.bind(g, shape=shape_of(x), idx=idx))
 deflinear(scatter_p, lambda g, ans, v, shape, idx: getitem_p.bind(g, idx=idx))
+getitem_p.vjp_accumulate = lambda acc, g, ans, args, params: index_add_p.bind(acc, g, idx=params["idx"])
 deflinear(
     index_add_p,
     lambda g, ans, x, v, idx: g,

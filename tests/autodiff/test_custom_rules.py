@@ -1,6 +1,7 @@
 """custom_jvp, custom_vjp and checkpoint (references: analytic derivatives, the un-customised path)."""
 
 import numpy as onp
+import pytest
 
 import autodiff as ad
 import autodiff.numpy as anp
@@ -18,6 +19,7 @@ def _log1pexp_jvp(primals, tangents):
     return log1pexp(x), t * anp.special.expit(x)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered in exp:RuntimeWarning")
 def test_custom_jvp_is_used_in_all_modes():
     # naive rule overflows at x = 1000 (nan); the custom rule gives expit(1000) = 1 (analytic)
     assert float(ad.grad(log1pexp)(1000.0)) == 1.0
@@ -94,3 +96,18 @@ def test_checkpoint_matches_uncheckpointed_and_recomputes():
     onp.testing.assert_allclose(t, g_ref, rtol=1e-13)
     d2 = ad.jet(lambda w: unrolled(w, cstep), (w,), ([1.0, 0.0],))[1][1]
     onp.testing.assert_allclose(d2, h_ref, rtol=1e-11)
+
+
+@ad.custom_jvp
+def scaled_product(x, y):
+    return x * y * 2.0
+
+
+scaled_product.defjvps(lambda tx, ans, x, y: 2.0 * tx * y, lambda ty, ans, x, y: 2.0 * x * ty)
+
+
+def test_custom_jvp_defjvps_per_argument_rules():
+    # d/dx, d/dy of 2xy: 2y, 2x (analytic), in both modes and to second order
+    gx, gy = ad.grad(scaled_product, argnums=(0, 1))(1.5, -0.5)
+    assert float(gx) == -1.0 and float(gy) == 3.0
+    check_grads(scaled_product, (onp.array([0.3, 0.7]), onp.array([1.1, -0.2])), order=2)

@@ -99,3 +99,11 @@ def test_check_grads_detects_a_wrong_rule():
         check_grads(p.bind, (onp.array([0.3, 0.5]),), order=1, modes=("fwd",))
     with pytest.raises(AssertionError, match="finite differences"):
         check_grads(p.bind, (onp.array([0.3, 0.5]),), order=1, modes=("rev",))
+
+
+def test_plain_numpy_functions_with_a_primitive_dispatch():
+    # numpy.linalg.solve / numpy.sum on traced values use the registered primitives: d/db sum(A^-1 b) =
+    # A^-T 1 (analytic)
+    A = onp.array([[3.0, 1.0], [0.5, 2.0]])
+    g = ad.grad(lambda b: onp.sum(onp.linalg.solve(A, b)))(onp.array([1.0, 2.0]))
+    onp.testing.assert_allclose(g, onp.linalg.solve(A.T, onp.ones(2)), rtol=1e-14)
