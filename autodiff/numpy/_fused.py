@@ -49,16 +49,18 @@ def _tanh2_vjp_kernel(y0, x1, x2, g0, g1, g2, r0, r1, r2):
         r2[i] = g2[i] * g
 
 
-def _is_plain64(*xs):
-    for x in xs:
-        if isinstance(x, Tracer) or onp.result_type(x) != onp.float64:
-            return False
-    return True
+def _plain_float_dtype(*xs):
+    """The common float32/float64 dtype of untraced ``xs``, else None (take the differentiable path)."""
+    if any(isinstance(x, Tracer) for x in xs):
+        return None
+    dt = onp.result_type(*xs)
+    return dt if dt in (onp.float32, onp.float64) else None
 
 
 def _impl(x0, x1, x2):
     shape = onp.broadcast_shapes(onp.shape(x0), onp.shape(x1), onp.shape(x2))
-    a0, a1, a2 = (onp.ascontiguousarray(onp.broadcast_to(onp.asarray(v, dtype=float), shape)).ravel()
+    dt = _plain_float_dtype(x0, x1, x2) or onp.float64  # float32 in, float32 out
+    a0, a1, a2 = (onp.ascontiguousarray(onp.broadcast_to(onp.asarray(v, dtype=dt), shape)).ravel()
                   for v in (x0, x1, x2))
     y0, y1, y2 = onp.empty_like(a0), onp.empty_like(a0), onp.empty_like(a0)
     _tanh2_kernel(a0, a1, a2, y0, y1, y2)
@@ -100,10 +102,12 @@ def _vjp(g, ans, args, params, which):
     y0 = ans[0]
     x0, x1, x2 = args
     g0, g1, g2 = g
-    if _is_plain64(y0, x1, x2, g0, g1, g2):
+    dt = _plain_float_dtype(y0, x1, x2, g0, g1, g2)
+    if dt is not None:
         shape = onp.shape(y0)
-        flat = [onp.ascontiguousarray(onp.broadcast_to(v, shape)).ravel() for v in (y0, x1, x2, g0, g1, g2)]
-        r = [onp.empty(flat[0].size) for _ in range(3)]
+        flat = [onp.ascontiguousarray(onp.broadcast_to(onp.asarray(v, dtype=dt), shape)).ravel()
+                for v in (y0, x1, x2, g0, g1, g2)]
+        r = [onp.empty(flat[0].size, dtype=dt) for _ in range(3)]
         _tanh2_vjp_kernel(*flat, *r)
         res = [v.reshape(shape) for v in r]
     else:

@@ -130,3 +130,19 @@ def test_laplacian_matches_trace_of_hessian_and_nests_under_grad(rng):
         return sum(onp.trace(ad.hessian(lambda p: u(p[None, :], w)[0])(x[i])) for i in range(5))
 
     assert abs(g[1, 2] - (ref_sum(W + E) - ref_sum(W - E)) / (2 * eps)) < 1e-6
+
+
+def test_fused_tanh_jet_keeps_float32():
+    # Reference: the same jet in float64; float32 input must stay float32 (PINN training in single precision).
+    x = onp.linspace(-2, 2, 7, dtype=onp.float32)
+    y, s = ad.jet(anp.tanh, (x,), ((onp.ones_like(x), onp.zeros_like(x)),))
+    y64, s64 = ad.jet(anp.tanh, (x.astype(onp.float64),), ((onp.ones(7), onp.zeros(7)),))
+    assert onp.asarray(y).dtype == onp.float32 and all(onp.asarray(t).dtype == onp.float32 for t in s)
+    onp.testing.assert_allclose(onp.asarray(s[1]), s64[1], rtol=1e-5, atol=1e-6)
+
+    def second(w):
+        return anp.sum(ad.jet(anp.tanh, (w * x,), ((x, onp.zeros_like(x)),))[1][1])
+
+    g32 = ad.grad(second)(onp.float32(0.7))
+    assert onp.asarray(g32).dtype == onp.float32
+    onp.testing.assert_allclose(g32, ad.grad(second)(0.7), rtol=1e-5)
