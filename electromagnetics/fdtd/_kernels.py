@@ -1,0 +1,483 @@
+"""Pure numba kernels of the Yee scheme: field updates, CPML slab corrections, ADE poles, DFT sums.
+
+Every kernel works on plain arrays and scalars (no objects, no globals), writes in place into
+arrays the caller allocated, and is tested against a short numpy version in
+``tests/electromagnetics/test_kernels.py``.
+
+Staggering (cell indices ``i, j, k``, spacing ``dx, dy, dz``; all six arrays have shape ``(nx, ny, nz)``):
+
+======  =========================  ======  =========================
+``Ex``  ``((i+1/2)dx, j dy, k dz)``   ``Hx``  ``(i dx, (j+1/2)dy, (k+1/2)dz)``
+``Ey``  ``(i dx, (j+1/2)dy, k dz)``   ``Hy``  ``((i+1/2)dx, j dy, (k+1/2)dz)``
+``Ez``  ``(i dx, j dy, (k+1/2)dz)``   ``Hz``  ``((i+1/2)dx, (j+1/2)dy, k dz)``
+======  =========================  ======  =========================
+
+E lives at integer times ``n dt``, H at half-integer times ``(n+1/2) dt``.
+
+Boundaries enter the bulk kernels only through *wrap factors*: along an axis of ``n`` cells the H
+update needs E at index ``n`` (one past the end) and uses ``fhi[n-1] * E[0]``; the E update needs H
+at index ``-1`` and uses ``glo[0] * H[n-1]``. All other entries of ``fhi``/``glo`` are 1. The wrap
+factor is 1 for periodic, ``exp(±i k L)`` for Bloch-periodic (complex fields) and 0 for a wall
+(PEC/PMC/CPML-backed). A degenerate axis (``n = 1``, the unused axes of 1D and 2D grids) is
+periodic with factor 1, so its differences vanish exactly: that is how 1D and 2D run on the same
+kernels as 3D.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+
+# ----------------------------------------------------------------------------- bulk Yee updates
+@njit(cache=True, inline="always")
+def _h_row(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
+    nx, ny, nz = Ex.shape
+    uni = db.shape[1] == 1
+    ip = i + 1 if i < nx - 1 else 0
+    wx = fx[i]
+    for j in range(ny):
+        jp = j + 1 if j < ny - 1 else 0
+        wy = fy[j]
+        if uni:
+            a0, a1, a2 = da[0, 0, 0, 0], da[1, 0, 0, 0], da[2, 0, 0, 0]
+            b0, b1, b2 = db[0, 0, 0, 0], db[1, 0, 0, 0], db[2, 0, 0, 0]
+            for k in range(nz - 1):
+                Hx[i, j, k] = a0 * Hx[i, j, k] - b0 * ((wy * Ez[i, jp, k] - Ez[i, j, k]) * rdy
+                                                      - (Ey[i, j, k + 1] - Ey[i, j, k]) * rdz)
+                Hy[i, j, k] = a1 * Hy[i, j, k] - b1 * ((Ex[i, j, k + 1] - Ex[i, j, k]) * rdz
+                                                      - (wx * Ez[ip, j, k] - Ez[i, j, k]) * rdx)
+                Hz[i, j, k] = a2 * Hz[i, j, k] - b2 * ((wx * Ey[ip, j, k] - Ey[i, j, k]) * rdx
+                                                      - (wy * Ex[i, jp, k] - Ex[i, j, k]) * rdy)
+            k = nz - 1
+            wz = fz[k]
+            Hx[i, j, k] = a0 * Hx[i, j, k] - b0 * ((wy * Ez[i, jp, k] - Ez[i, j, k]) * rdy
+                                                  - (wz * Ey[i, j, 0] - Ey[i, j, k]) * rdz)
+            Hy[i, j, k] = a1 * Hy[i, j, k] - b1 * ((wz * Ex[i, j, 0] - Ex[i, j, k]) * rdz
+                                                  - (wx * Ez[ip, j, k] - Ez[i, j, k]) * rdx)
+            Hz[i, j, k] = a2 * Hz[i, j, k] - b2 * ((wx * Ey[ip, j, k] - Ey[i, j, k]) * rdx
+                                                  - (wy * Ex[i, jp, k] - Ex[i, j, k]) * rdy)
+        else:
+            for k in range(nz):
+                kp = k + 1 if k < nz - 1 else 0
+                wz = fz[k]
+                Hx[i, j, k] = da[0, i, j, k] * Hx[i, j, k] - db[0, i, j, k] * (
+                    (wy * Ez[i, jp, k] - Ez[i, j, k]) * rdy - (wz * Ey[i, j, kp] - Ey[i, j, k]) * rdz)
+                Hy[i, j, k] = da[1, i, j, k] * Hy[i, j, k] - db[1, i, j, k] * (
+                    (wz * Ex[i, j, kp] - Ex[i, j, k]) * rdz - (wx * Ez[ip, j, k] - Ez[i, j, k]) * rdx)
+                Hz[i, j, k] = da[2, i, j, k] * Hz[i, j, k] - db[2, i, j, k] * (
+                    (wx * Ey[ip, j, k] - Ey[i, j, k]) * rdx - (wy * Ex[i, jp, k] - Ex[i, j, k]) * rdy)
+
+
+@njit(cache=True, parallel=True)
+def update_h(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
+    """H^{n+1/2} = da*H^{n-1/2} - db*curl E^n on the whole grid.
+
+    Parameters
+    ----------
+    Hx, Hy, Hz : ndarray, shape (nx, ny, nz), A/m
+        Magnetic field, updated in place.
+    Ex, Ey, Ez : ndarray, shape (nx, ny, nz), V/m
+        Electric field at time ``n dt``.
+    da, db : ndarray, shape (3, nx, ny, nz) or (3, 1, 1, 1)
+        Per-component coefficients ``(1 - s)/(1 + s)`` and ``dt/mu/(1 + s)`` with
+        ``s = sigma_m dt / (2 mu)`` (units 1 and m/(H/m) s = A s/(V ...)); shape ``(3,1,1,1)``
+        means uniform (one value per component).
+    rdx, rdy, rdz : float
+        Inverse spacings, 1/m.
+    fx, fy, fz : ndarray, shape (nx,), (ny,), (nz,)
+        High-side wrap factors (see module docstring).
+    """
+    for i in prange(Ex.shape[0]):
+        _h_row(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz)
+
+
+@njit(cache=True)
+def update_h_serial(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
+    """Serial twin of :func:`update_h` (small grids: no thread launch overhead)."""
+    for i in range(Ex.shape[0]):
+        _h_row(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz)
+
+
+@njit(cache=True, inline="always")
+def _e_row(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
+    nx, ny, nz = Ex.shape
+    uni = cb.shape[1] == 1
+    im = i - 1 if i > 0 else nx - 1
+    wx = gx[i]
+    for j in range(ny):
+        jm = j - 1 if j > 0 else ny - 1
+        wy = gy[j]
+        if uni:
+            a0, a1, a2 = ca[0, 0, 0, 0], ca[1, 0, 0, 0], ca[2, 0, 0, 0]
+            b0, b1, b2 = cb[0, 0, 0, 0], cb[1, 0, 0, 0], cb[2, 0, 0, 0]
+            k = 0
+            wz = gz[0]
+            Ex[i, j, k] = a0 * Ex[i, j, k] + b0 * ((Hz[i, j, k] - wy * Hz[i, jm, k]) * rdy
+                                                  - (Hy[i, j, k] - wz * Hy[i, j, nz - 1]) * rdz)
+            Ey[i, j, k] = a1 * Ey[i, j, k] + b1 * ((Hx[i, j, k] - wz * Hx[i, j, nz - 1]) * rdz
+                                                  - (Hz[i, j, k] - wx * Hz[im, j, k]) * rdx)
+            Ez[i, j, k] = a2 * Ez[i, j, k] + b2 * ((Hy[i, j, k] - wx * Hy[im, j, k]) * rdx
+                                                  - (Hx[i, j, k] - wy * Hx[i, jm, k]) * rdy)
+            for k in range(1, nz):
+                Ex[i, j, k] = a0 * Ex[i, j, k] + b0 * ((Hz[i, j, k] - wy * Hz[i, jm, k]) * rdy
+                                                      - (Hy[i, j, k] - Hy[i, j, k - 1]) * rdz)
+                Ey[i, j, k] = a1 * Ey[i, j, k] + b1 * ((Hx[i, j, k] - Hx[i, j, k - 1]) * rdz
+                                                      - (Hz[i, j, k] - wx * Hz[im, j, k]) * rdx)
+                Ez[i, j, k] = a2 * Ez[i, j, k] + b2 * ((Hy[i, j, k] - wx * Hy[im, j, k]) * rdx
+                                                      - (Hx[i, j, k] - wy * Hx[i, jm, k]) * rdy)
+        else:
+            for k in range(nz):
+                km = k - 1 if k > 0 else nz - 1
+                wz = gz[k]
+                Ex[i, j, k] = ca[0, i, j, k] * Ex[i, j, k] + cb[0, i, j, k] * (
+                    (Hz[i, j, k] - wy * Hz[i, jm, k]) * rdy - (Hy[i, j, k] - wz * Hy[i, j, km]) * rdz)
+                Ey[i, j, k] = ca[1, i, j, k] * Ey[i, j, k] + cb[1, i, j, k] * (
+                    (Hx[i, j, k] - wz * Hx[i, j, km]) * rdz - (Hz[i, j, k] - wx * Hz[im, j, k]) * rdx)
+                Ez[i, j, k] = ca[2, i, j, k] * Ez[i, j, k] + cb[2, i, j, k] * (
+                    (Hy[i, j, k] - wx * Hy[im, j, k]) * rdx - (Hx[i, j, k] - wy * Hx[i, jm, k]) * rdy)
+
+
+@njit(cache=True, parallel=True)
+def update_e(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
+    """E^{n+1} = ca*E^n + cb*curl H^{n+1/2} on the whole grid.
+
+    Parameters
+    ----------
+    Ex, Ey, Ez : ndarray, shape (nx, ny, nz), V/m
+        Electric field, updated in place.
+    Hx, Hy, Hz : ndarray, shape (nx, ny, nz), A/m
+        Magnetic field at time ``(n+1/2) dt``.
+    ca, cb : ndarray, shape (3, nx, ny, nz) or (3, 1, 1, 1)
+        ``(1 - s)/(1 + s)`` and ``dt/eps/(1 + s)`` with ``s = sigma dt/(2 eps)``.
+    rdx, rdy, rdz : float
+        Inverse spacings, 1/m.
+    gx, gy, gz : ndarray, shape (nx,), (ny,), (nz,)
+        Low-side wrap factors (see module docstring).
+    """
+    for i in prange(Ex.shape[0]):
+        _e_row(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz)
+
+
+@njit(cache=True)
+def update_e_serial(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
+    """Serial twin of :func:`update_e`."""
+    for i in range(Ex.shape[0]):
+        _e_row(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz)
+
+
+@njit(cache=True)
+def update_h_1d(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
+    """:func:`update_h` for 1D grids (shape ``(nx, 1, 1)``, uniform ``da``/``db`` or not)."""
+    nx = Ex.shape[0]
+    uni = db.shape[1] == 1
+    for i in range(nx):
+        s = 0 if uni else i
+        if i < nx - 1:
+            dez = (Ez[i + 1, 0, 0] - Ez[i, 0, 0]) * rdx
+            dey = (Ey[i + 1, 0, 0] - Ey[i, 0, 0]) * rdx
+        else:
+            dez = (fx[i] * Ez[0, 0, 0] - Ez[i, 0, 0]) * rdx
+            dey = (fx[i] * Ey[0, 0, 0] - Ey[i, 0, 0]) * rdx
+        Hx[i, 0, 0] = da[0, s, 0, 0] * Hx[i, 0, 0]
+        Hy[i, 0, 0] = da[1, s, 0, 0] * Hy[i, 0, 0] + db[1, s, 0, 0] * dez
+        Hz[i, 0, 0] = da[2, s, 0, 0] * Hz[i, 0, 0] - db[2, s, 0, 0] * dey
+
+
+@njit(cache=True)
+def update_e_1d(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
+    """:func:`update_e` for 1D grids (shape ``(nx, 1, 1)``)."""
+    nx = Ex.shape[0]
+    uni = cb.shape[1] == 1
+    for i in range(nx):
+        s = 0 if uni else i
+        if i > 0:
+            dhz = (Hz[i, 0, 0] - Hz[i - 1, 0, 0]) * rdx
+            dhy = (Hy[i, 0, 0] - Hy[i - 1, 0, 0]) * rdx
+        else:
+            dhz = (Hz[0, 0, 0] - gx[0] * Hz[nx - 1, 0, 0]) * rdx
+            dhy = (Hy[0, 0, 0] - gx[0] * Hy[nx - 1, 0, 0]) * rdx
+        Ex[i, 0, 0] = ca[0, s, 0, 0] * Ex[i, 0, 0]
+        Ey[i, 0, 0] = ca[1, s, 0, 0] * Ey[i, 0, 0] - cb[1, s, 0, 0] * dhz
+        Ez[i, 0, 0] = ca[2, s, 0, 0] * Ez[i, 0, 0] + cb[2, s, 0, 0] * dhy
+
+
+@njit(cache=True, inline="always")
+def _h_row_2d(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy):
+    nx, ny = Ex.shape[0], Ex.shape[1]
+    ip = i + 1 if i < nx - 1 else 0
+    wx = fx[i]
+    if db.shape[1] == 1:
+        a0, a1, a2 = da[0, 0, 0, 0], da[1, 0, 0, 0], da[2, 0, 0, 0]
+        b0, b1, b2 = db[0, 0, 0, 0], db[1, 0, 0, 0], db[2, 0, 0, 0]
+        for j in range(ny - 1):
+            Hx[i, j, 0] = a0 * Hx[i, j, 0] - b0 * (Ez[i, j + 1, 0] - Ez[i, j, 0]) * rdy
+            Hy[i, j, 0] = a1 * Hy[i, j, 0] + b1 * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
+            Hz[i, j, 0] = a2 * Hz[i, j, 0] - b2 * ((wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx
+                                                  - (Ex[i, j + 1, 0] - Ex[i, j, 0]) * rdy)
+        j = ny - 1
+        wy = fy[j]
+        Hx[i, j, 0] = a0 * Hx[i, j, 0] - b0 * (wy * Ez[i, 0, 0] - Ez[i, j, 0]) * rdy
+        Hy[i, j, 0] = a1 * Hy[i, j, 0] + b1 * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
+        Hz[i, j, 0] = a2 * Hz[i, j, 0] - b2 * ((wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx
+                                              - (wy * Ex[i, 0, 0] - Ex[i, j, 0]) * rdy)
+    else:
+        for j in range(ny):
+            jp = j + 1 if j < ny - 1 else 0
+            wy = fy[j]
+            Hx[i, j, 0] = da[0, i, j, 0] * Hx[i, j, 0] - db[0, i, j, 0] * (wy * Ez[i, jp, 0] - Ez[i, j, 0]) * rdy
+            Hy[i, j, 0] = da[1, i, j, 0] * Hy[i, j, 0] + db[1, i, j, 0] * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
+            Hz[i, j, 0] = da[2, i, j, 0] * Hz[i, j, 0] - db[2, i, j, 0] * (
+                (wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx - (wy * Ex[i, jp, 0] - Ex[i, j, 0]) * rdy)
+
+
+@njit(cache=True, inline="always")
+def _e_row_2d(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy):
+    nx, ny = Ex.shape[0], Ex.shape[1]
+    im = i - 1 if i > 0 else nx - 1
+    wx = gx[i]
+    if cb.shape[1] == 1:
+        a0, a1, a2 = ca[0, 0, 0, 0], ca[1, 0, 0, 0], ca[2, 0, 0, 0]
+        b0, b1, b2 = cb[0, 0, 0, 0], cb[1, 0, 0, 0], cb[2, 0, 0, 0]
+        wy = gy[0]
+        Ex[i, 0, 0] = a0 * Ex[i, 0, 0] + b0 * (Hz[i, 0, 0] - wy * Hz[i, ny - 1, 0]) * rdy
+        Ey[i, 0, 0] = a1 * Ey[i, 0, 0] - b1 * (Hz[i, 0, 0] - wx * Hz[im, 0, 0]) * rdx
+        Ez[i, 0, 0] = a2 * Ez[i, 0, 0] + b2 * ((Hy[i, 0, 0] - wx * Hy[im, 0, 0]) * rdx
+                                              - (Hx[i, 0, 0] - wy * Hx[i, ny - 1, 0]) * rdy)
+        for j in range(1, ny):
+            Ex[i, j, 0] = a0 * Ex[i, j, 0] + b0 * (Hz[i, j, 0] - Hz[i, j - 1, 0]) * rdy
+            Ey[i, j, 0] = a1 * Ey[i, j, 0] - b1 * (Hz[i, j, 0] - wx * Hz[im, j, 0]) * rdx
+            Ez[i, j, 0] = a2 * Ez[i, j, 0] + b2 * ((Hy[i, j, 0] - wx * Hy[im, j, 0]) * rdx
+                                                  - (Hx[i, j, 0] - Hx[i, j - 1, 0]) * rdy)
+    else:
+        for j in range(ny):
+            jm = j - 1 if j > 0 else ny - 1
+            wy = gy[j]
+            Ex[i, j, 0] = ca[0, i, j, 0] * Ex[i, j, 0] + cb[0, i, j, 0] * (Hz[i, j, 0] - wy * Hz[i, jm, 0]) * rdy
+            Ey[i, j, 0] = ca[1, i, j, 0] * Ey[i, j, 0] - cb[1, i, j, 0] * (Hz[i, j, 0] - wx * Hz[im, j, 0]) * rdx
+            Ez[i, j, 0] = ca[2, i, j, 0] * Ez[i, j, 0] + cb[2, i, j, 0] * (
+                (Hy[i, j, 0] - wx * Hy[im, j, 0]) * rdx - (Hx[i, j, 0] - wy * Hx[i, jm, 0]) * rdy)
+
+
+@njit(cache=True)
+def update_h_2d(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
+    """:func:`update_h` for 2D grids (shape ``(nx, ny, 1)``): no z differences, inner loop along y."""
+    for i in range(Ex.shape[0]):
+        _h_row_2d(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy)
+
+
+@njit(cache=True, parallel=True)
+def update_h_2d_parallel(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
+    """Parallel twin of :func:`update_h_2d` (large 2D grids)."""
+    for i in prange(Ex.shape[0]):
+        _h_row_2d(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy)
+
+
+@njit(cache=True)
+def update_e_2d(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
+    """:func:`update_e` for 2D grids (shape ``(nx, ny, 1)``)."""
+    for i in range(Ex.shape[0]):
+        _e_row_2d(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy)
+
+
+@njit(cache=True, parallel=True)
+def update_e_2d_parallel(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
+    """Parallel twin of :func:`update_e_2d`."""
+    for i in prange(Ex.shape[0]):
+        _e_row_2d(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy)
+
+
+# ----------------------------------------------------------------------------- CPML slab corrections
+@njit(cache=True, inline="always")
+def _cpml_e_row(j, Fu, Fv, Gu, Gv, psi_u, psi_v, cu, cv, i0, kinv1, a, b, rd):
+    L = psi_u.shape[0]
+    m2 = Fu.shape[2]
+    full_u = cu.shape[0] > 1 or cu.shape[1] > 1 or cu.shape[2] > 1
+    full_v = cv.shape[0] > 1 or cv.shape[1] > 1 or cv.shape[2] > 1
+    for l in range(L):
+        i = i0 + l
+        bl, al, kl = b[l], a[l], kinv1[l]
+        cu0, cv0 = cu[0, 0, 0], cv[0, 0, 0]
+        for k in range(m2):
+            if i > 0:
+                dgv = (Gv[i, j, k] - Gv[i - 1, j, k]) * rd
+                dgu = (Gu[i, j, k] - Gu[i - 1, j, k]) * rd
+            else:
+                dgv = Gv[i, j, k] * rd
+                dgu = Gu[i, j, k] * rd
+            pu = bl * psi_u[l, j, k] + al * dgv
+            pv = bl * psi_v[l, j, k] + al * dgu
+            psi_u[l, j, k] = pu
+            psi_v[l, j, k] = pv
+            Fu[i, j, k] -= (cu[i, j, k] if full_u else cu0) * (kl * dgv + pu)
+            Fv[i, j, k] += (cv[i, j, k] if full_v else cv0) * (kl * dgu + pv)
+
+
+@njit(cache=True, parallel=True)
+def cpml_e(Fu, Fv, Gu, Gv, psi_u, psi_v, cu, cv, i0, kinv1, a, b, rd):
+    """CPML correction of the two E components tangential to axis 0 inside one slab.
+
+    All arrays are views with the PML's normal axis first (the caller transposes). After the bulk
+    update (which used ``dG/dd`` with kappa = 1) this adds the CPML terms [1]_::
+
+        psi_u = b psi_u + a dGv/dd ;   Fu -= cu * ((1/kappa - 1) dGv/dd + psi_u)
+        psi_v = b psi_v + a dGu/dd ;   Fv += cv * ((1/kappa - 1) dGu/dd + psi_v)
+
+    with ``dG/dd = (G[i] - G[i-1]) * rd`` (``G[-1] = 0``: the slab is PEC-backed).
+
+    Parameters
+    ----------
+    Fu, Fv : ndarray, shape (n, m1, m2), V/m
+        The E components (u, v) of the right-handed triple (d, u, v); updated in place.
+    Gu, Gv : ndarray, shape (n, m1, m2), A/m
+        The H components (u, v).
+    psi_u, psi_v : ndarray, shape (L, m1, m2), A/m^2
+        Convolution memory of this slab, updated in place.
+    cu, cv : ndarray, shape (n|1, m1|1, m2|1)
+        The ``cb`` coefficients of Fu and Fv (broadcast views allowed).
+    i0 : int
+        Index along axis 0 of the slab's first layer.
+    kinv1, a, b : ndarray, shape (L,)
+        ``1/kappa - 1``, ``a`` and ``b`` of the CPML recursion at the E nodes of the slab.
+    rd : float
+        Inverse spacing along the normal, 1/m.
+
+    References
+    ----------
+    .. [1] J. A. Roden and S. D. Gedney, "Convolution PML (CPML): an efficient FDTD implementation
+       of the CFS-PML for arbitrary media", Microw. Opt. Technol. Lett. 27, 334 (2000).
+    """
+    for j in prange(Fu.shape[1]):
+        _cpml_e_row(j, Fu, Fv, Gu, Gv, psi_u, psi_v, cu, cv, i0, kinv1, a, b, rd)
+
+
+@njit(cache=True)
+def cpml_e_serial(Fu, Fv, Gu, Gv, psi_u, psi_v, cu, cv, i0, kinv1, a, b, rd):
+    """Serial twin of :func:`cpml_e`."""
+    for j in range(Fu.shape[1]):
+        _cpml_e_row(j, Fu, Fv, Gu, Gv, psi_u, psi_v, cu, cv, i0, kinv1, a, b, rd)
+
+
+@njit(cache=True, inline="always")
+def _cpml_h_row(j, Gu, Gv, Fu, Fv, psi_u, psi_v, du, dv, i0, kinv1, a, b, rd):
+    L = psi_u.shape[0]
+    n = Fu.shape[0]
+    m2 = Fu.shape[2]
+    full_u = du.shape[0] > 1 or du.shape[1] > 1 or du.shape[2] > 1
+    full_v = dv.shape[0] > 1 or dv.shape[1] > 1 or dv.shape[2] > 1
+    for l in range(L):
+        i = i0 + l
+        bl, al, kl = b[l], a[l], kinv1[l]
+        du0, dv0 = du[0, 0, 0], dv[0, 0, 0]
+        for k in range(m2):
+            if i < n - 1:
+                dfv = (Fv[i + 1, j, k] - Fv[i, j, k]) * rd
+                dfu = (Fu[i + 1, j, k] - Fu[i, j, k]) * rd
+            else:
+                dfv = -Fv[i, j, k] * rd
+                dfu = -Fu[i, j, k] * rd
+            pu = bl * psi_u[l, j, k] + al * dfv
+            pv = bl * psi_v[l, j, k] + al * dfu
+            psi_u[l, j, k] = pu
+            psi_v[l, j, k] = pv
+            Gu[i, j, k] += (du[i, j, k] if full_u else du0) * (kl * dfv + pu)
+            Gv[i, j, k] -= (dv[i, j, k] if full_v else dv0) * (kl * dfu + pv)
+
+
+@njit(cache=True, parallel=True)
+def cpml_h(Gu, Gv, Fu, Fv, psi_u, psi_v, du, dv, i0, kinv1, a, b, rd):
+    """CPML correction of the two H components tangential to axis 0 inside one slab.
+
+    Same layout as :func:`cpml_e`; with ``dF/dd = (F[i+1] - F[i]) * rd`` (``F[n] = 0``)::
+
+        psi_u = b psi_u + a dFv/dd ;   Gu += du * ((1/kappa - 1) dFv/dd + psi_u)
+        psi_v = b psi_v + a dFu/dd ;   Gv -= dv * ((1/kappa - 1) dFu/dd + psi_v)
+
+    ``du, dv`` are the ``db`` coefficients; ``kinv1, a, b`` are sampled at the H nodes.
+    """
+    for j in prange(Fu.shape[1]):
+        _cpml_h_row(j, Gu, Gv, Fu, Fv, psi_u, psi_v, du, dv, i0, kinv1, a, b, rd)
+
+
+@njit(cache=True)
+def cpml_h_serial(Gu, Gv, Fu, Fv, psi_u, psi_v, du, dv, i0, kinv1, a, b, rd):
+    """Serial twin of :func:`cpml_h`."""
+    for j in range(Fu.shape[1]):
+        _cpml_h_row(j, Gu, Gv, Fu, Fv, psi_u, psi_v, du, dv, i0, kinv1, a, b, rd)
+
+
+# ----------------------------------------------------------------------------- dispersive poles (ADE)
+@njit(cache=True)
+def ade_pole(P, Pm, E, w, c1, c2, c3, dP):
+    """Advance one polarization pole and accumulate its increment.
+
+    ``P^{n+1} = c1 P^n + c2 P^{n-1} + c3 w E^n`` (coefficients from
+    :meth:`electromagnetics.fdtd.materials.Pole.ade_coefficients`), then ``dP += P^{n+1} - P^n``,
+    ``Pm <- P^n``, ``P <- P^{n+1}``.
+
+    Parameters
+    ----------
+    P, Pm : ndarray, shape (m1, m2, m3), C/m^2
+        Polarization at steps n and n-1 in the pole's bounding box; updated in place.
+    E : ndarray, shape (m1, m2, m3), V/m
+        The E component in the same box (a view), at step n.
+    w : ndarray, shape (m1, m2, m3)
+        Fill fraction of the pole's material at each E node (0..1).
+    c1, c2, c3 : float
+        Recursion coefficients (1, 1, C/(m^2 V/m)).
+    dP : ndarray, shape (m1, m2, m3), C/m^2
+        Accumulator of ``P^{n+1} - P^n`` over poles; updated in place.
+    """
+    m1, m2, m3 = P.shape
+    for i in range(m1):
+        for j in range(m2):
+            for k in range(m3):
+                new = c1 * P[i, j, k] + c2 * Pm[i, j, k] + c3 * w[i, j, k] * E[i, j, k]
+                dP[i, j, k] += new - P[i, j, k]
+                Pm[i, j, k] = P[i, j, k]
+                P[i, j, k] = new
+
+
+# ----------------------------------------------------------------------------- frequency domain
+@njit(cache=True)
+def dft_accumulate(acc, values, phasors, weight):
+    """``acc[f, m] += weight * phasors[f] * values[m]``: one time sample of a running DFT.
+
+    Parameters
+    ----------
+    acc : ndarray, complex, shape (nf, m)
+        Running sums, updated in place.
+    values : ndarray, shape (m,)
+        Field samples at this time step (flattened).
+    phasors : ndarray, complex, shape (nf,)
+        ``exp(i omega_f t)`` at the sample time.
+    weight : float
+        Quadrature weight (the time step, s).
+    """
+    nf, m = acc.shape
+    for f in range(nf):
+        p = phasors[f] * weight
+        for q in range(m):
+            acc[f, q] += p * values[q]
+
+
+PARALLEL_MIN_CELLS = 150_000
+"""Grids smaller than this use the serial twins (a parallel launch costs tens of microseconds)."""
+
+
+def bulk_kernels(ncells, ndim=3):
+    """``(update_h, update_e, cpml_h, cpml_e)``: parallel kernels for large grids, serial twins for small."""
+    if ndim == 1:
+        return update_h_1d, update_e_1d, cpml_h_serial, cpml_e_serial
+    if ndim == 2:
+        if ncells >= PARALLEL_MIN_CELLS:
+            return update_h_2d_parallel, update_e_2d_parallel, cpml_h, cpml_e
+        return update_h_2d, update_e_2d, cpml_h_serial, cpml_e_serial
+    if ncells >= PARALLEL_MIN_CELLS:
+        return update_h, update_e, cpml_h, cpml_e
+    return update_h_serial, update_e_serial, cpml_h_serial, cpml_e_serial
+
+
+def wrap_factors(n, wrap, high):
+    """Wrap-factor array of length ``n``: ones with ``wrap`` at the last (high) or first entry."""
+    f = np.ones(n, dtype=np.asarray(wrap).dtype)
+    f[-1 if high else 0] = wrap
+    return f

@@ -1,0 +1,120 @@
+"""Each numba kernel against a short numpy version of the same formula (STYLE rule 8)."""
+
+import numpy as np
+import pytest
+
+from electromagnetics.fdtd import _kernels as K
+
+RTOL = 1e-12  # float64 kernels and numpy references do the same arithmetic up to reassociation
+
+
+def _curl_e_np(E, d, whi):
+    """numpy curl E at H nodes with high-side wrap factors ``whi`` (ghost = whi * F[0])."""
+    def fwd(F, ax):
+        ghost = whi[ax] * np.take(F, [0], axis=ax)
+        return (np.diff(np.concatenate([F, ghost], axis=ax), axis=ax)) / d[ax]
+    Ex, Ey, Ez = E
+    return [fwd(Ez, 1) - fwd(Ey, 2), fwd(Ex, 2) - fwd(Ez, 0), fwd(Ey, 0) - fwd(Ex, 1)]
+
+
+def _curl_h_np(H, d, wlo):
+    def bwd(F, ax):
+        ghost = wlo[ax] * np.take(F, [F.shape[ax] - 1], axis=ax)
+        return (np.diff(np.concatenate([ghost, F], axis=ax), axis=ax)) / d[ax]
+    Hx, Hy, Hz = H
+    return [bwd(Hz, 1) - bwd(Hy, 2), bwd(Hx, 2) - bwd(Hz, 0), bwd(Hy, 0) - bwd(Hx, 1)]
+
+
+CASES = ([(s, w) for s in [(7, 5, 4), (9, 6, 1), (11, 1, 1)] for w in ("parallel", "serial")]
+         + [((11, 1, 1), "1d"), ((9, 6, 1), "2d"), ((9, 6, 1), "2d_parallel")])
+
+
+@pytest.mark.parametrize(("shape", "which"), CASES)
+@pytest.mark.parametrize("uniform", [True, False])
+def test_bulk_updates_match_numpy(rng, shape, uniform, which):
+    d = (0.3, 0.7, 1.1)
+    E = [rng.standard_normal(shape) for _ in range(3)]
+    H = [rng.standard_normal(shape) for _ in range(3)]
+    cshape = (3, 1, 1, 1) if uniform else (3, *shape)
+    ca, cb, da, db = (rng.uniform(0.5, 1.5, cshape) for _ in range(4))
+    # walls on x, periodic on y, Bloch-like real factor on z (degenerate axes must be periodic)
+    whi = [0.0 if shape[0] > 1 else 1.0, 1.0, -0.5 if shape[2] > 1 else 1.0]
+    wlo = [0.0 if shape[0] > 1 else 1.0, 1.0, -2.0 if shape[2] > 1 else 1.0]
+    if which.startswith(("1d", "2d")):
+        whi[2] = wlo[2] = 1.0
+    f = [K.wrap_factors(n, np.asarray(w), True) for n, w in zip(shape, whi)]
+    g = [K.wrap_factors(n, np.asarray(w), False) for n, w in zip(shape, wlo)]
+    Hn = [da[c] * H[c] - db[c] * _curl_e_np(E, d, whi)[c] for c in range(3)]
+    kh, ke = {"parallel": (K.update_h, K.update_e), "serial": (K.update_h_serial, K.update_e_serial),
+              "1d": (K.update_h_1d, K.update_e_1d), "2d": (K.update_h_2d, K.update_e_2d),
+              "2d_parallel": (K.update_h_2d_parallel, K.update_e_2d_parallel)}[which]
+    kh(*H, *E, da, db, 1 / d[0], 1 / d[1], 1 / d[2], *f)
+    for c in range(3):
+        np.testing.assert_allclose(H[c], Hn[c], rtol=RTOL, atol=1e-12)
+    En = [ca[c] * E[c] + cb[c] * _curl_h_np(H, d, wlo)[c] for c in range(3)]
+    ke(*E, *H, ca, cb, 1 / d[0], 1 / d[1], 1 / d[2], *g)
+    for c in range(3):
+        np.testing.assert_allclose(E[c], En[c], rtol=RTOL, atol=1e-12)
+
+
+@pytest.mark.parametrize("kernel", ["parallel", "serial"])
+def test_cpml_slab_kernels_match_numpy(rng, kernel):
+    n, m1, m2, L, i0 = 12, 4, 3, 4, 8  # a high-side slab: nodes 8..11
+    Fu, Fv, Gu, Gv = (rng.standard_normal((n, m1, m2)) for _ in range(4))
+    psi_u, psi_v = rng.standard_normal((L, m1, m2)), rng.standard_normal((L, m1, m2))
+    cu = rng.uniform(0.5, 1, (n, m1, m2))
+    cv = np.full((1, 1, 1), 0.7)
+    kinv1, a, b = rng.uniform(-0.5, 0, L), rng.uniform(-0.3, 0, L), rng.uniform(0.5, 1, L)
+    rd = 2.0
+    # numpy: backward differences with G[-1] = 0 inside the slab rows i0..i0+L-1
+    Gv_pad = np.concatenate([np.zeros((1, m1, m2)), Gv])
+    Gu_pad = np.concatenate([np.zeros((1, m1, m2)), Gu])
+    dgv = (Gv_pad[1:] - Gv_pad[:-1])[i0:] * rd
+    dgu = (Gu_pad[1:] - Gu_pad[:-1])[i0:] * rd
+    pu = b[:, None, None] * psi_u + a[:, None, None] * dgv
+    pv = b[:, None, None] * psi_v + a[:, None, None] * dgu
+    Fu_ref, Fv_ref = Fu.copy(), Fv.copy()
+    Fu_ref[i0:] -= cu[i0:] * (kinv1[:, None, None] * dgv + pu)
+    Fv_ref[i0:] += 0.7 * (kinv1[:, None, None] * dgu + pv)
+    ke = K.cpml_e if kernel == "parallel" else K.cpml_e_serial
+    ke(Fu, Fv, Gu, Gv, psi_u, psi_v, cu, cv, i0, kinv1, a, b, rd)
+    np.testing.assert_allclose(psi_u, pu, rtol=RTOL)
+    np.testing.assert_allclose(psi_v, pv, rtol=RTOL)
+    np.testing.assert_allclose(Fu, Fu_ref, rtol=RTOL)
+    np.testing.assert_allclose(Fv, Fv_ref, rtol=RTOL)
+    # H slab: forward differences with F[n] = 0
+    Gu2, Gv2 = Gu.copy(), Gv.copy()
+    hu, hv = psi_u.copy(), psi_v.copy()
+    Fv_pad = np.concatenate([Fv, np.zeros((1, m1, m2))])
+    Fu_pad = np.concatenate([Fu, np.zeros((1, m1, m2))])
+    dfv = (Fv_pad[1:] - Fv_pad[:-1])[i0:] * rd
+    dfu = (Fu_pad[1:] - Fu_pad[:-1])[i0:] * rd
+    hu_ref = b[:, None, None] * hu + a[:, None, None] * dfv
+    hv_ref = b[:, None, None] * hv + a[:, None, None] * dfu
+    Gu_ref, Gv_ref = Gu2.copy(), Gv2.copy()
+    Gu_ref[i0:] += cu[i0:] * (kinv1[:, None, None] * dfv + hu_ref)
+    Gv_ref[i0:] -= 0.7 * (kinv1[:, None, None] * dfu + hv_ref)
+    kh = K.cpml_h if kernel == "parallel" else K.cpml_h_serial
+    kh(Gu2, Gv2, Fu, Fv, hu, hv, cu, cv, i0, kinv1, a, b, rd)
+    np.testing.assert_allclose(Gu2, Gu_ref, rtol=RTOL)
+    np.testing.assert_allclose(Gv2, Gv_ref, rtol=RTOL)
+
+
+def test_ade_pole_matches_numpy(rng):
+    P, Pm, E, w = (rng.standard_normal((3, 4, 2)) for _ in range(4))
+    dP = np.zeros_like(P)
+    c1, c2, c3 = 1.7, -0.8, 0.3
+    new = c1 * P + c2 * Pm + c3 * w * E
+    P0 = P.copy()
+    K.ade_pole(P, Pm, E, w, c1, c2, c3, dP)
+    np.testing.assert_allclose(P, new, rtol=RTOL)
+    np.testing.assert_allclose(Pm, P0, rtol=RTOL)
+    np.testing.assert_allclose(dP, new - P0, rtol=RTOL, atol=1e-14)
+
+
+def test_dft_accumulate_matches_numpy(rng):
+    acc = np.zeros((3, 5), complex)
+    vals = rng.standard_normal(5)
+    ph = np.exp(1j * rng.uniform(0, 6, 3))
+    K.dft_accumulate(acc, vals, ph, 0.25)
+    np.testing.assert_allclose(acc, 0.25 * np.outer(ph, vals), rtol=RTOL)

@@ -1,0 +1,130 @@
+"""Simulation on the engine: checkpoint/restore, divergence guard, snapshots to HDF5, decay stop,
+Bloch-periodic boundaries, and TE/TM decoupling in 2D."""
+
+import numpy as np
+import pytest
+from scipy.constants import c
+
+from electromagnetics.fdtd import (
+    CPML,
+    Bloch,
+    DrudePole,
+    FDTDSimulation,
+    Grid,
+    Material,
+    ModulatedGaussian,
+    Periodic,
+    PointDipole,
+    Probe,
+    Ricker,
+    Snapshots,
+    Source,
+    Sphere,
+)
+from electromagnetics.fdtd.postprocess import harmonic_inversion
+from mindscience.errors import SimulationDiverged
+from mindscience.io import load, read_metadata
+
+
+def _sim():
+    g = Grid((40, 30), spacing=1e-3)
+    metal = Material(eps=1.0, poles=(DrudePole(2e11, 1e10),))
+    return FDTDSimulation(g, geometry=[Sphere((0.025, 0.015), 0.005, metal)],
+                          sources=[Source(PointDipole((0.01, 0.015)), Ricker(2e10), "Ez")],
+                          boundaries=CPML(6))
+
+
+def test_checkpoint_restore_is_bit_identical(tmp_path):
+    sim = _sim()
+    sim.run(steps=60, progress=False)
+    sim.checkpoint(tmp_path / "chk.h5")
+    sim.run(steps=70, progress=False)
+    expected = [a.copy() for a in sim.fields.E + sim.fields.H]
+    other = _sim()
+    other.restore(tmp_path / "chk.h5")
+    assert other.step_count == 60 and other.time == pytest.approx(60 * other.dt, rel=1e-15)
+    other.run(steps=70, progress=False)
+    for a, b in zip(expected, other.fields.E + other.fields.H):
+        np.testing.assert_array_equal(a, b)
+    assert np.abs(expected[2]).max() > 0  # fields are not trivially zero
+
+
+def test_divergence_guard_names_field_and_step():
+    sim = _sim()
+    sim.guard_interval = 10
+    sim.fields["Hy"][5, 5, 0] = np.inf
+    with pytest.raises(SimulationDiverged, match=r"(Ez|Hy|Ex|Hx) became non-finite \(NaN or inf\) by step 10"):
+        sim.run(steps=30, progress=False)
+    assert sim.status == "failed"
+
+
+def test_snapshots_written_to_hdf5(tmp_path):
+    sim = _sim()
+    path = tmp_path / "snap.h5"
+    snaps = Snapshots(["Ez", "Hx"], interval=20, path=path)
+    sim.run(steps=100, reporters=[snaps], progress=False)
+    data = load(path)
+    assert data["Ez"].shape == (6, 40, 30, 1) and data["Hx"].shape == (6, 40, 30, 1)
+    np.testing.assert_array_equal(data["Ez"][-1], sim.fields["Ez"])
+    np.testing.assert_allclose(data["time"], np.arange(0, 101, 20) * sim.dt, rtol=1e-12)
+    meta = read_metadata(path)
+    assert meta["parameters"]["grid"]["shape"] == [40, 30]
+
+
+def test_until_decayed_stops_early():
+    g = Grid((60, 60), spacing=1e-3)
+    wf = ModulatedGaussian(2e10, 5e9)
+    sim = FDTDSimulation(g, sources=[Source(PointDipole((0.03, 0.03)), wf, "Ez")], boundaries=CPML(8))
+    cap = 50 * wf.end_time
+    sim.run(until=cap, until_decayed=("Ez", (0.04, 0.03), 1e-4), progress=False)
+    assert wf.end_time < sim.time < 0.5 * cap
+    assert sim.status == "stopped"
+
+
+def test_bloch_periodic_mode_follows_yee_dispersion():
+    # exp(i k x) with k not commensurate with the box: only Bloch-periodic wrapping supports it;
+    # its frequency must follow the 1D Yee relation sin(w dt/2) = (c dt/d) sin(k d/2)
+    n, d = 32, 1e-3
+    k = 0.37 * 2 * np.pi / (8 * d)
+    g = Grid((n, 4), spacing=d, courant=0.5)
+    sim = FDTDSimulation(g, boundaries={"x": Bloch(k), "y": Periodic()})
+    assert np.iscomplexobj(sim.fields["Ez"])
+    x = g.coords("Ez")[0]
+    sim.fields["Ez"][:, :, 0] = np.exp(1j * k * x)[:, None]
+    sim.fields["Hy"][:, :, 0] = 0
+    probe = Probe("Ez", (0.011, 0.002))
+    sim.run(steps=300, reporters=[probe], progress=False)
+    res = harmonic_inversion(probe.values, sim.dt, fmin=0, rel_threshold=1e-9)
+    f_num = max(res, key=lambda r: abs(r.amplitude)).frequency
+    f_yee = 2 / sim.dt * np.arcsin(c * sim.dt / d * np.sin(k * d / 2)) / (2 * np.pi)
+    assert abs(f_num - f_yee) / f_yee < 1e-6
+
+
+def test_tm_source_leaves_te_fields_zero_in_2d():
+    g = Grid((30, 30), spacing=1e-3)
+    sim = FDTDSimulation(g, geometry=[Sphere((0.02, 0.015), 0.004, Material(eps=4))],
+                         sources=[Source(PointDipole((0.01, 0.015)), Ricker(3e10), "Ez")], boundaries=CPML(5))
+    sim.run(steps=80, progress=False)
+    assert np.abs(sim.fields["Ez"]).max() > 0
+    for comp in ("Ex", "Ey", "Hz"):
+        assert np.abs(sim.fields[comp]).max() == 0.0
+
+
+@pytest.mark.parametrize("m", [1, 3])
+def test_pmc_cavity_mode_follows_yee_dispersion(m):
+    # PMC walls at -d/2 and (n - 1/2) d hold Ez = cos(m pi (x + d/2)/L), L = n d; its frequency is
+    # the 1D Yee relation sin(w dt/2) = (c dt/d) sin(k d/2), k = m pi/L
+    from electromagnetics.fdtd import PMC
+
+    n, d = 40, 1e-3
+    g = Grid((n,), spacing=d, courant=0.5)
+    sim = FDTDSimulation(g, boundaries=PMC())
+    x = g.coords("Ez")[0]
+    k = m * np.pi / (n * d)
+    sim.fields["Ez"][:, 0, 0] = np.cos(k * (x + d / 2))
+    probe = Probe("Ez", (0.0053,))
+    sim.run(steps=400, reporters=[probe], progress=False)
+    res = harmonic_inversion(probe.values, sim.dt, rel_threshold=1e-9)
+    f_num = max(res, key=lambda r: abs(r.amplitude)).frequency
+    f_yee = 2 / sim.dt * np.arcsin(c * sim.dt / d * np.sin(k * d / 2)) / (2 * np.pi)
+    assert abs(f_num - f_yee) / f_yee < 1e-6
