@@ -2,6 +2,7 @@
 
 from mindscience.engine.checkpoint import pack_rng, unpack_rng
 from mindscience.engine.reporters import (
+    Checkpointer,
     IntervalReporter,
     Recorder,
     ReportRequest,
@@ -13,6 +14,7 @@ from mindscience.engine.simulation import Simulation
 from mindscience.errors import SimulationDiverged
 
 __all__ = [
+    "Checkpointer",
     "IntervalReporter",
     "Recorder",
     "ReportRequest",

@@ -11,7 +11,7 @@ from mindscience.io.hdf5 import atomic_h5, read_tree, write_tree
 FORMAT = "mindscience-checkpoint-1"
 
 
-def write_checkpoint(path, kind, clock, state, parameters=None):
+def write_checkpoint(path, kind, clock, state, parameters=None, reporters=None):
     """Write a checkpoint.
 
     Parameters
@@ -25,14 +25,17 @@ def write_checkpoint(path, kind, clock, state, parameters=None):
         The solver's nested dict of arrays, numbers and strings.
     parameters : dict, optional
         Stored as JSON metadata for provenance.
+    reporters : dict, optional
+        ``{reporter key: state dict}`` of reporters that carry accumulated state.
     """
     with atomic_h5(path, parameters=parameters, attrs={"format": FORMAT, "kind": kind}) as f:
         write_tree(f.create_group("clock"), clock)
         write_tree(f.create_group("state"), state)
+        write_tree(f.create_group("reporters"), reporters or {})
 
 
 def read_checkpoint(path, kind):
-    """Read a checkpoint written for ``kind``; returns ``(clock, state)``."""
+    """Read a checkpoint written for ``kind``; returns ``(clock, state, reporter_states)``."""
     try:
         f = h5py.File(path, "r")
     except (OSError, FileNotFoundError) as exc:
@@ -42,7 +45,8 @@ def read_checkpoint(path, kind):
             raise InputError(f"{path} is not a mindscience checkpoint (format {f.attrs.get('format')!r})")
         if f.attrs.get("kind") != kind:
             raise InputError(f"checkpoint {path} was written by {f.attrs.get('kind')!r}, not {kind!r}")
-        return read_tree(f["clock"]), read_tree(f["state"])
+        reporters = read_tree(f["reporters"]) if "reporters" in f else {}
+        return read_tree(f["clock"]), read_tree(f["state"]), reporters
 
 
 def pack_rng(rng):

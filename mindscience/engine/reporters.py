@@ -46,16 +46,23 @@ class IntervalReporter:
         Report every this many steps (>= 1).
     include : iterable of str
         Quantities requested in the snapshot.
+    at_start : bool
+        Also report at the step a run starts from when that step is a multiple of ``interval``
+        (a thermo table's first row). ``False`` suits actions that a previous run already did at
+        that step (checkpoints, resampling).
     """
 
-    def __init__(self, interval, include=()):
+    def __init__(self, interval, include=(), at_start=True):
         if int(interval) != interval or interval < 1:
             raise ValueError(f"interval={interval!r} must be an integer >= 1 (steps between reports)")
         self.interval = int(interval)
         self.include = frozenset(include)
+        self.at_start = bool(at_start)
         self._last = None
 
     def next_report(self, sim):
+        if self._last is None and not self.at_start:
+            self._last = sim.step_count
         steps = _steps_to_next(sim, self.interval)
         if steps == 0 and self._last == sim.step_count:
             steps = self.interval
@@ -138,6 +145,36 @@ def stop_when(condition, interval=1, include=(), reason=None):
     >>> rep = stop_when(lambda sim, s: s["energy"] < 1e-6, interval=50, include=["energy"])
     """
     return _StopWhen(condition, interval, include, reason)
+
+
+class Checkpointer(IntervalReporter):
+    """Write a checkpoint (atomically) every ``interval`` steps and when a run ends.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Checkpoint file, replaced at each write; :meth:`Simulation.restore` continues from it.
+    interval : int
+        Steps between checkpoints.
+    reporters : sequence, optional
+        Reporters whose accumulated state is saved with the simulation (see
+        :meth:`Simulation.checkpoint`).
+
+    Examples
+    --------
+    >>> sim.run(steps=10**6, reporters=[Checkpointer("run.h5", 10_000)])    # doctest: +SKIP
+    """
+
+    def __init__(self, path, interval=1000, reporters=()):
+        super().__init__(interval, at_start=False)
+        self.path = path
+        self.reporters = tuple(reporters)
+
+    def _report(self, sim, state):
+        sim.checkpoint(self.path, self.reporters)
+
+    def finish(self, sim):
+        sim.checkpoint(self.path, self.reporters)
 
 
 class Recorder(IntervalReporter):

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from mindscience.engine.checkpoint import read_checkpoint, write_checkpoint
-from mindscience.errors import SimulationDiverged
+from mindscience.errors import InputError, SimulationDiverged
 
 
 class Simulation(abc.ABC):
@@ -248,15 +248,41 @@ class Simulation(abc.ABC):
         cls = type(self)
         return f"{cls.__module__}.{cls.__qualname__}"
 
-    def checkpoint(self, path):
-        """Write the complete state to HDF5 (atomically) so that :meth:`restore` continues it exactly."""
+    def checkpoint(self, path, reporters=()):
+        """Write the complete state to HDF5 (atomically) so that :meth:`restore` continues it exactly.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Destination file (replaced atomically).
+        reporters : sequence, optional
+            Reporters whose accumulated state must survive a restart (running DFTs, flux sums,
+            averages). Each one that has ``get_state() -> dict`` is saved under its ``name``
+            attribute, or its position in the sequence; pass the same reporters to :meth:`restore`.
+        """
         clock = {"step_count": np.int64(self.step_count), "dt": np.float64(self._dt),
                  "time_origin": np.float64(self._time_origin), "step_origin": np.int64(self._step_origin)}
-        write_checkpoint(path, self._kind, clock, self._get_state(), parameters=self._parameters())
+        saved = {_reporter_key(r, i): r.get_state() for i, r in enumerate(reporters) if hasattr(r, "get_state")}
+        write_checkpoint(path, self._kind, clock, self._get_state(), parameters=self._parameters(), reporters=saved)
 
-    def restore(self, path):
-        """Load a checkpoint written by :meth:`checkpoint` of the same class; the run continues bit-identically."""
-        clock, state = read_checkpoint(path, self._kind)
+    def restore(self, path, reporters=()):
+        """Load a checkpoint written by :meth:`checkpoint` of the same class; the run continues bit-identically.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+        reporters : sequence, optional
+            The reporters given to :meth:`checkpoint` (same names or order); each gets
+            ``set_state(saved)``. A reporter with ``set_state`` but nothing saved raises ``InputError``.
+        """
+        clock, state, saved = read_checkpoint(path, self._kind)
+        for i, r in enumerate(reporters):
+            if hasattr(r, "set_state"):
+                key = _reporter_key(r, i)
+                if key not in saved:
+                    raise InputError(f"checkpoint {path} holds no state for reporter {key!r}; "
+                                     f"saved reporters: {sorted(saved) or 'none'}")
+                r.set_state(saved[key])
         self._set_state(state)
         self.step_count = int(clock["step_count"])
         self._dt = float(clock["dt"])
@@ -264,6 +290,11 @@ class Simulation(abc.ABC):
         self._step_origin = int(clock["step_origin"])
         self.status = "ready"
         return self
+
+
+def _reporter_key(reporter, index):
+    name = getattr(reporter, "name", None)
+    return str(name) if name else f"reporter{index}"
 
 
 def _progress_bar(steps, sim, progress):

@@ -16,7 +16,7 @@ import numpy as np
 
 import autodiff as ad
 from autodiff.tree import tree_flatten
-from mindscience.engine.reporters import IntervalReporter
+from mindscience.engine.reporters import Checkpointer, IntervalReporter
 from mindscience.engine.simulation import Simulation
 from mindscience.errors import InputError, SimulationDiverged
 from mindscience.nn.optim import lbfgs as _lbfgs
@@ -281,37 +281,11 @@ class EarlyStopping(IntervalReporter):
                 sim.request_stop(f"early stopping: {self.monitor} did not improve for {self.patience} checks")
 
 
-class Checkpointer(IntervalReporter):
-    """Write an HDF5 checkpoint (atomically) every ``interval`` steps and at the end of each run.
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-    interval : int
-    """
-
-    def __init__(self, path, interval=1000):
-        super().__init__(interval)
-        self.path = path
-
-    def _report(self, sim, state):
-        if sim.step_count > 0:
-            sim.checkpoint(self.path)
-
-    def finish(self, sim):
-        sim.checkpoint(self.path)
-
-
 class _Every(IntervalReporter):
     def __init__(self, interval, fn):
-        super().__init__(interval)
+        # never at the step a run starts from: the previous run (or a restored one) already handled it
+        super().__init__(interval, at_start=False)
         self.fn = fn
-
-    def next_report(self, sim):
-        if self._last is None:
-            # never at the step a run starts from: the previous run (or a restored one) already handled it
-            self._last = sim.step_count
-        return super().next_report(sim)
 
     def _report(self, sim, state):
         self.fn(sim)
