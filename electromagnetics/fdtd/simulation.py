@@ -258,6 +258,16 @@ class FDTDSimulation(Simulation):
                 "boundaries": {f: type(b).__name__ for f, b in self.boundaries.items()}}
 
     # ------------------------------------------------------------------ running
+    def checkpoint(self, path, reporters=()):
+        """Write fields, auxiliary arrays and the accumulated data of the simulation's monitors (and of
+        ``reporters``) to HDF5 atomically; :meth:`restore` on an identically built simulation continues
+        bit-identically, running DFTs and flux sums included."""
+        super().checkpoint(path, [*self.monitors, *reporters])
+
+    def restore(self, path, reporters=()):
+        """Load a checkpoint of an identically built simulation (same monitors, in the same order)."""
+        return super().restore(path, [*self.monitors, *reporters])
+
     def run(self, steps=None, *, until=None, until_decayed=None, reporters=(), progress=True):
         """Advance the fields, feeding the simulation's monitors and ``reporters``.
 

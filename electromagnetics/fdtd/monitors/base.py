@@ -1,5 +1,7 @@
 """Monitor base class: an interval reporter bound to one FDTD simulation before the run starts."""
 
+import numpy as np
+
 from mindscience.engine.reporters import IntervalReporter
 
 
@@ -28,3 +30,31 @@ class Monitor(IntervalReporter):
             raise ValueError(f"{type(self).__name__} is already bound to another simulation; make a new one")
         self.sim = sim
         return self
+
+    # accumulated state for checkpoints (Simulation.checkpoint(path, reporters=...)); subclasses
+    # list the attributes holding what they accumulated in ``_saved``
+    _saved = ()
+
+    def get_state(self):
+        """Accumulated data (and the last reported step) as a dict for a checkpoint."""
+        out = {"last": -1 if self._last is None else int(self._last)}
+        for name in self._saved:
+            value = getattr(self, name)
+            out[name] = {_key(k): v for k, v in value.items()} if isinstance(value, dict) else np.asarray(value)
+        return out
+
+    def set_state(self, state):
+        """Load what :meth:`get_state` returned (after the monitor is bound to its simulation)."""
+        self._last = None if int(state["last"]) < 0 else int(state["last"])
+        for name in self._saved:
+            current = getattr(self, name)
+            if isinstance(current, dict):
+                keys = {_key(k): k for k in current}
+                for key, value in state[name].items():
+                    current[keys[key]][...] = value
+            else:
+                setattr(self, name, list(state[name]))
+
+
+def _key(k):
+    return "|".join(map(str, k)) if isinstance(k, tuple) else str(k)

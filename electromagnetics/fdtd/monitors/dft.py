@@ -37,6 +37,8 @@ class DFTFields(Monitor):
         ``{component: complex ndarray (nf, mx, my, mz)}``, V s/m or A s/m.
     """
 
+    _saved = ("_acc",)
+
     def __init__(self, components, frequencies, lo=None, hi=None):
         super().__init__(1)
         self.components = tuple(components)
@@ -106,6 +108,8 @@ class FluxMonitor(Monitor):
         Instantaneous flux ``sum S_d dA`` (W in 3D, W/m in 2D, W/m^2 in 1D), with H at half a step
         before E (times are E's).
     """
+
+    _saved = ("dft", "_t", "_p")
 
     def __init__(self, axis, position, frequencies, lo=None, hi=None):
         super().__init__(1)

@@ -31,6 +31,8 @@ class Probe(Monitor):
     >>> p = Probe("Ez", (0.05, 0.05))
     """
 
+    _saved = ("_t", "_v")
+
     def __init__(self, component, position, interval=1):
         super().__init__(interval)
         self.kind, self.axis = component_axis(component)
@@ -129,6 +131,8 @@ class EnergyMonitor(Monitor):
     times : ndarray, s
     energy : ndarray, J (J/m in 2D, J/m^2 in 1D: per unit length/area of the unused axes)
     """
+
+    _saved = ("_t", "_w")
 
     def __init__(self, interval=1, lo=None, hi=None):
         super().__init__(interval)
