@@ -78,7 +78,7 @@ def random_packing(n_atoms, box, min_distance, seed=None, masses=1.0, max_attemp
 
     Examples
     --------
-    >>> s = random_packing(50, [3.0, 3.0, 3.0], 0.8, seed=1)
+    >>> s = random_packing(50, [3.0, 3.0, 3.0], 0.6, seed=1)
     >>> s.n_atoms
     50
     """

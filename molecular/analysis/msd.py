@@ -26,7 +26,7 @@ def msd(positions, time=None, max_lag=None):
     Examples
     --------
     >>> x = np.cumsum(np.ones((10, 2, 3)), axis=0)     # ballistic: msd = 3 lag^2
-    >>> msd(x)[1][2]
+    >>> float(msd(x)[1][2])
     12.0
     """
     x, t, _, _ = frames_from(positions, "positions")

@@ -7,10 +7,44 @@ from numba import njit, prange
 
 # pair-function kinds (column 0-3 of the per-type-pair parameter table hold their parameters)
 LJ, MORSE, BUCKINGHAM, TABLE = 0, 1, 2, 3
-# cutoff modes
-TRUNCATED, SHIFTED, SHIFTED_FORCE, SWITCHED = 0, 1, 2, 3
-# columns of the per-type-pair table
-P0, P1, P2, P3, RC2, RC, UC, DUC, RSW, NCOL = 0, 1, 2, 3, 4, 5, 6, 7, 8, 10
+# cutoff modes (FORCE_SWITCHED: Lennard-Jones only)
+TRUNCATED, SHIFTED, SHIFTED_FORCE, SWITCHED, FORCE_SWITCHED = 0, 1, 2, 3, 4
+# columns of the per-type-pair table; FS: the 6 force-switch constants A12, B12, C12, A6, B6, C6
+P0, P1, P2, P3, RC2, RC, UC, DUC, RSW, FS, NCOL = 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 16
+
+
+def force_switch_constants(alpha, rc, r1):
+    """GROMACS force-switch constants ``(A, B, C)`` of the power term ``r^-alpha`` switched on [r1, rc].
+
+    The switched force ``alpha / r^(alpha+1) + A (r - r1)^2 + B (r - r1)^3`` and its potential
+    ``r^-alpha - A/3 (r - r1)^3 - B/4 (r - r1)^4 - C`` both vanish at ``rc`` (GROMACS manual,
+    "Modified non-bonded interactions").
+    """
+    d = rc - r1
+    A = -alpha * ((alpha + 4) * rc - (alpha + 1) * r1) / (rc ** (alpha + 2) * d * d)
+    B = alpha * ((alpha + 3) * rc - (alpha + 1) * r1) / (rc ** (alpha + 2) * d**3)
+    C = rc**-alpha - A / 3 * d**3 - B / 4 * d**4
+    return A, B, C
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def lj_force_switch(r2, e4, s6, r1, a12, b12, c12, a6, b6, c6):
+    """LJ energy and ``g = -(du/dr)/r`` with the GROMACS force switch applied to both power terms."""
+    r = math.sqrt(r2)
+    ir6 = 1.0 / (r2 * r2 * r2)
+    phi12 = ir6 * ir6 - c12
+    phi6 = ir6 - c6
+    f12 = 12.0 * ir6 * ir6 / r
+    f6 = 6.0 * ir6 / r
+    if r > r1:
+        t = r - r1
+        t2 = t * t
+        phi12 -= a12 / 3.0 * t2 * t + b12 / 4.0 * t2 * t2
+        phi6 -= a6 / 3.0 * t2 * t + b6 / 4.0 * t2 * t2
+        f12 += a12 * t2 + b12 * t2 * t
+        f6 += a6 * t2 + b6 * t2 * t
+    s12 = s6 * s6
+    return e4 * (s12 * phi12 - s6 * phi6), e4 * (s12 * f12 - s6 * f6) / r
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -238,13 +272,18 @@ def lj_forces(lo, hi, xw, types, nbr, code, nn, shifts, mode, table, want_virial
             r2 = d0 * d0 + d1 * d1 + d2 * d2
             tj = types[j]
             if r2 < table[ti, tj, 4]:
-                ir2 = 1.0 / r2
-                sr6 = table[ti, tj, 1] * ir2 * ir2 * ir2
-                u = table[ti, tj, 0] * sr6 * (sr6 - 1.0)
-                g = table[ti, tj, 0] * (12.0 * sr6 - 6.0) * sr6 * ir2
-                if mode != 0:
-                    u, g = apply_mode(mode, r2, u, g, table[ti, tj, 5], table[ti, tj, 6], table[ti, tj, 7],
-                                      table[ti, tj, 8])
+                if mode == 4:
+                    u, g = lj_force_switch(r2, table[ti, tj, 0], table[ti, tj, 1], table[ti, tj, 8],
+                                           table[ti, tj, 9], table[ti, tj, 10], table[ti, tj, 11],
+                                           table[ti, tj, 12], table[ti, tj, 13], table[ti, tj, 14])
+                else:
+                    ir2 = 1.0 / r2
+                    sr6 = table[ti, tj, 1] * ir2 * ir2 * ir2
+                    u = table[ti, tj, 0] * sr6 * (sr6 - 1.0)
+                    g = table[ti, tj, 0] * (12.0 * sr6 - 6.0) * sr6 * ir2
+                    if mode != 0:
+                        u, g = apply_mode(mode, r2, u, g, table[ti, tj, 5], table[ti, tj, 6], table[ti, tj, 7],
+                                          table[ti, tj, 8])
                 ei += u
                 f0 -= g * d0
                 f1 -= g * d1

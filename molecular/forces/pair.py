@@ -11,7 +11,7 @@ from molecular.forces.base import Force
 from molecular.neighbors import parallel_chunks
 
 MODES = {"truncated": K.TRUNCATED, "shifted": K.SHIFTED, "shifted-force": K.SHIFTED_FORCE,
-         "switched": K.SWITCHED}
+         "switched": K.SWITCHED, "force-switched": K.FORCE_SWITCHED}
 
 
 class PairForce(Force):
@@ -23,14 +23,17 @@ class PairForce(Force):
     - ``"shifted"``: ``u(r) - u(rc)`` (continuous energy, force jumps);
     - ``"shifted-force"``: ``u(r) - u(rc) - (r - rc) u'(rc)`` (energy and force continuous);
     - ``"switched"``: ``u(r) S(x)``, ``S = 1 - 10x^3 + 15x^4 - 6x^5``, ``x = (r - rs)/(rc - rs)``
-      between ``switch_distance`` ``rs`` and ``rc`` (energy, force and force derivative continuous).
+      between ``switch_distance`` ``rs`` and ``rc`` (energy, force and force derivative continuous);
+    - ``"force-switched"`` (Lennard-Jones only): the GROMACS force switch, each power term's force
+      smoothly brought to zero between ``rs`` and ``rc`` and the potential integrated from it
+      (differs from the plain potential by a constant below ``rs``).
 
     Parameters
     ----------
     cutoff : float
         ``rc``, nm (at most half the smallest box width).
     mode : str
-        One of ``truncated``, ``shifted``, ``shifted-force``, ``switched``.
+        One of ``truncated``, ``shifted``, ``shifted-force``, ``switched``, ``force-switched``.
     switch_distance : float, optional
         ``rs`` in ``(0, rc)``, nm; required for ``mode="switched"``.
     name : str, optional
@@ -45,9 +48,11 @@ class PairForce(Force):
         if mode not in MODES:
             raise InputError(f"mode={mode!r} is not a cutoff mode; allowed: {', '.join(MODES)}")
         self.mode = mode
-        if mode == "switched":
+        if mode == "force-switched" and self.kind != K.LJ:
+            raise InputError(f"mode='force-switched' is available for LennardJones only, not {type(self).__name__}")
+        if mode in ("switched", "force-switched"):
             if switch_distance is None:
-                raise InputError("mode='switched' needs switch_distance; allowed: (0, cutoff) nm")
+                raise InputError(f"mode={mode!r} needs switch_distance; allowed: (0, cutoff) nm")
             check_range("switch_distance", float(switch_distance), 0.0, self.cutoff, low_open=True,
                         high_open=True)
         self.switch_distance = None if switch_distance is None else float(switch_distance)
@@ -84,6 +89,10 @@ class PairForce(Force):
                 table[a, b, K.UC] = u
                 table[a, b, K.DUC] = dudr
                 table[a, b, K.RSW] = self.switch_distance if self.switch_distance is not None else cut[a, b]
+                if self.mode == "force-switched":
+                    for k, alpha in enumerate((12, 6)):
+                        table[a, b, K.FS + 3 * k: K.FS + 3 * k + 3] = K.force_switch_constants(
+                            alpha, cut[a, b], self.switch_distance)
         self.table = np.ascontiguousarray(table)
 
     def _kernel(self, xw, types, nbr, code, nn, shifts, want_virial, f, e, w):
@@ -131,8 +140,11 @@ class PairForce(Force):
             if ri * ri >= p[K.RC2]:
                 out.append(0.0)
                 continue
-            u, g = K.pair_function(self.kind, ri * ri, p[0], p[1], p[2], p[3], tab_u, tab_du)
-            u, g = K.apply_mode(MODES[self.mode], ri * ri, u, g, p[K.RC], p[K.UC], p[K.DUC], p[K.RSW])
+            if self.mode == "force-switched":
+                u, g = K.lj_force_switch(ri * ri, p[0], p[1], p[K.RSW], *p[K.FS:K.FS + 6])
+            else:
+                u, g = K.pair_function(self.kind, ri * ri, p[0], p[1], p[2], p[3], tab_u, tab_du)
+                u, g = K.apply_mode(MODES[self.mode], ri * ri, u, g, p[K.RC], p[K.UC], p[K.DUC], p[K.RSW])
             out.append(u)
         return np.array(out)
 

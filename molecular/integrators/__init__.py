@@ -2,6 +2,7 @@
 
 from molecular.integrators.barostats import MonteCarloBarostat
 from molecular.integrators.base import Integrator
+from molecular.integrators.constraints import ConstrainedVelocityVerlet, ConstraintError, Settle, ShakeRattle
 from molecular.integrators.langevin import Brownian, LangevinBAOAB
 from molecular.integrators.nose_hoover import NoseHooverChain
 from molecular.integrators.npt import LangevinPiston
@@ -18,5 +19,6 @@ INTEGRATORS = {
     "langevin-piston": LangevinPiston,
 }
 
-__all__ = ["INTEGRATORS", "Berendsen", "Brownian", "Bussi", "Integrator", "LangevinBAOAB", "LangevinPiston",
-           "MonteCarloBarostat", "NoseHooverChain", "VelocityVerlet"]
+__all__ = ["INTEGRATORS", "Berendsen", "Brownian", "Bussi", "ConstrainedVelocityVerlet", "ConstraintError",
+           "Integrator", "LangevinBAOAB", "LangevinPiston", "MonteCarloBarostat", "NoseHooverChain", "Settle",
+           "ShakeRattle", "VelocityVerlet"]

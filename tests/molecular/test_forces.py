@@ -82,10 +82,11 @@ def test_lj_two_atoms_analytic_minimum():
     LennardJones(1.0, 1.0, cutoff=2.2, mode="shifted-force"),
     LennardJones([1.0, 0.5], [1.0, 0.8], cutoff=2.2, mode="switched", switch_distance=1.8),
     LennardJones([1.0, 0.5], [1.0, 0.8], cutoff=2.2, mixing="geometric", tail_correction=True),
+    LennardJones([1.0, 0.5], [1.0, 0.8], cutoff=2.2, mode="force-switched", switch_distance=1.6),
     WCA([1.0, 0.7], [1.0, 1.1]),
     Morse(D=1.0, a=2.0, r0=1.1, cutoff=2.2, mode="shifted-force"),
     Buckingham(A=1000.0, rho=0.1, C=1.0, cutoff=2.2, mode="switched", switch_distance=1.7),
-], ids=["lj-sf", "lj-switch-2types", "lj-geometric-tail", "wca", "morse", "buckingham"])
+], ids=["lj-sf", "lj-switch-2types", "lj-geometric-tail", "lj-force-switch", "wca", "morse", "buckingham"])
 def test_forces_are_minus_fd_gradient_and_newton3(force):
     # reference: central finite differences of the energy; Newton's third law (sum of forces = 0)
     s = perturbed_fcc(3, density=0.75, types=np.arange(108) % 2)
@@ -167,6 +168,23 @@ def test_cutoff_modes_are_continuous():
             slope = (lj.pair_energy(rc - 1e-6)[0] - lj.pair_energy(rc - 2e-6)[0]) / 1e-6
             assert abs(slope) < 1e-5
     assert LennardJones(cutoff=rc).pair_energy(rc - 1e-9)[0] == pytest.approx(4 * (rc**-12 - rc**-6), rel=1e-6)
+
+
+def test_force_switch_gromacs():
+    # analytic (GROMACS manual, force switch): below rs the energy is plain LJ minus a constant and the
+    # force is plain LJ; at rc energy and force vanish; in between the force is minus the energy slope
+    rc, rs = 2.5, 2.0
+    fs = LennardJones(cutoff=rc, mode="force-switched", switch_distance=rs)
+    plain = LennardJones(cutoff=rc)
+    r = np.array([1.0, 1.3, 1.9])
+    diff = fs.pair_energy(r) - plain.pair_energy(r)
+    assert np.ptp(diff) < 1e-12 and diff[0] != 0
+    assert abs(fs.pair_energy(rc - 1e-9)[0]) < 1e-12
+    h = 1e-6
+    slope_rc = (fs.pair_energy(rc - h)[0] - fs.pair_energy(rc - 2 * h)[0]) / h
+    assert abs(slope_rc) < 1e-8
+    with pytest.raises(InputError, match="LennardJones only"):
+        Morse(1.0, 1.0, 1.0, cutoff=2.0, mode="force-switched", switch_distance=1.5)
 
 
 def test_tabulated_and_custom_reproduce_lj():

@@ -204,12 +204,12 @@ def test_langevin_piston_holds_pressure_and_matches_mc_density():
         else:
             sim = MDSimulation(s, lj, LangevinBAOAB(T, 1.0, seed=3, kB=1.0), dt=0.005,
                                barostat=MonteCarloBarostat(P, T, 10, seed=4, kB=1.0))
-        sim.run(steps=1000, progress=False)
-        _, rho = run_energies(sim, 5000, 10, "density")
+        sim.run(steps=600, progress=False)
+        _, rho = run_energies(sim, 3000, 10, "density")
         out[kind] = block_average(rho, n_blocks=10)
         if kind == "piston":
             sim_p = sim
-    p_mean, p_err = block_average(run_energies(sim_p, 3000, 10, "pressure")[1], n_blocks=10)
+    p_mean, p_err = block_average(run_energies(sim_p, 2000, 10, "pressure")[1], n_blocks=10)
     assert abs(p_mean - P) < 4 * p_err + 0.02, (p_mean, p_err)
     (a, ea), (b, eb) = out["piston"], out["mc"]
     assert abs(a - b) < 4 * np.hypot(ea, eb) + 0.005, out

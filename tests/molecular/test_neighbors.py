@@ -124,3 +124,24 @@ def test_displacement_kernels_against_numpy():
     out = np.empty_like(x)
     K.wrapped_positions(x, off, h, out)
     assert np.allclose(out, x - off @ h, atol=1e-14)
+
+
+def test_box_minimum_image_and_widths():
+    # reference: brute-force search over the 125 nearest images; widths from V / |a x b| etc.
+    h = np.array([[4.0, 0, 0], [1.2, 3.6, 0], [-0.9, 1.1, 3.9]])
+    box = Box(h)
+    rng = np.random.default_rng(8)
+    imgs = np.array([[a, b, c] for a in range(-2, 3) for b in range(-2, 3) for c in range(-2, 3)]) @ h
+    d = rng.uniform(-9, 9, (400, 3))
+    mi = box.minimum_image(d)
+    brute = np.array([min((di + imgs), key=lambda v: v @ v) for di in d])
+    short = np.linalg.norm(brute, axis=1) < 0.5 * box.widths.min()
+    assert short.sum() > 40
+    assert np.allclose(mi[short], brute[short], atol=1e-12)
+    assert np.allclose(box.widths, [box.volume / np.linalg.norm(np.cross(h[1], h[2])),
+                                    box.volume / np.linalg.norm(np.cross(h[2], h[0])),
+                                    box.volume / np.linalg.norm(np.cross(h[0], h[1]))])
+    assert box.volume == pytest.approx(abs(np.linalg.det(h)))
+    w = box.wrap(d)
+    frac = w @ np.linalg.inv(h)
+    assert np.all((frac >= 0) & (frac < 1))
