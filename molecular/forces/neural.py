@@ -1,0 +1,568 @@
+"""Neural-network potentials: Behler-Parrinello symmetry functions + per-element MLPs, as a Force.
+
+The energy is ``E = sum_i [s * NN_{t_i}((G_i - mu) / sigma) + b_{t_i}]`` with ``G_i`` the atom-centred
+symmetry functions of atom ``i`` (radial G2, angular G4 or G5, cosine cutoff; Behler, J. Chem. Phys.
+134, 074106 (2011)). Descriptors are numba kernels registered as differentiable primitives
+(:func:`autodiff.kernels.register_kernel`), so the energy is differentiable with respect to the pair
+displacements ``d_p = r_j - r_i`` and the network weights. Forces and virial come from one reverse
+pass: with ``gbar_p = dE/dd_p``, ``F_i = sum_{p: i(p)=i} gbar_p - sum_{p: j(p)=i} gbar_p`` and
+``W = -sum_p d_p (x) gbar_p`` (the same convention as the pair forces, ``W = sum r_ij (x) f_ij``).
+
+Units are those of the training data (LJ reduced units for ``md-lj-forces``; nm and kJ/mol for the
+molecular suite's usual systems).
+"""
+
+import numpy as np
+
+import autodiff as ad
+import autodiff.numpy as anp
+from autodiff.kernels import register_kernel
+from mindscience.coupling import check_neural_term, load_term, save_term
+from mindscience.errors import InputError, check_range
+from mindscience.nn import MLP, Adam
+from molecular.forces import _neural_kernels as K
+from molecular.forces.base import Force
+from molecular.neighbors import NeighborList
+
+__all__ = ["PairGraph", "SymmetryFunctions", "BehlerParrinello", "NeuralPotential", "pair_graph",
+           "train_energy_force", "force_rmse"]
+
+
+# ---------------------------------------------------------------- differentiable descriptor primitive
+# One-entry memo: the forward kernel computes the Jacobian as well and keeps it for the reverse pass of the
+# same evaluation (an MD step needs both; computing them in one sweep saves most of a second sweep). The
+# entry is used only when every argument is equal to the stored one.
+_MEMO = {"args": None, "jac": None}
+
+
+def _desc_kernel(d, center, nbtype, start, pairidx, radial, angular, cfg):
+    args = (d, center, nbtype, start, pairidx, radial, angular, cfg)
+    g, jac = K.descriptors(d, center, nbtype, start, pairidx, radial, angular, cfg[0], int(cfg[1]), int(cfg[2]),
+                           True)
+    _MEMO["args"] = tuple(np.array(a, copy=True) for a in args)
+    _MEMO["jac"] = jac
+    return g
+
+
+def _jac_kernel(d, center, nbtype, start, pairidx, radial, angular, cfg):
+    args = (d, center, nbtype, start, pairidx, radial, angular, cfg)
+    memo = _MEMO["args"]
+    if memo is not None and all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(args, memo)):
+        return _MEMO["jac"]
+    _, jac = K.descriptors(d, center, nbtype, start, pairidx, radial, angular, cfg[0], int(cfg[1]), int(cfg[2]),
+                           True)
+    return jac
+
+
+# The Jacobian is itself a primitive without derivative rules: differentiating the descriptors twice with
+# respect to the geometry (Hessians of the NN energy) raises autodiff's UnsupportedOperationError instead of
+# silently dropping terms. First derivatives in the geometry, and any order in the weights, are supported.
+descriptor_jacobian = register_kernel("bp_descriptor_jacobian", _jac_kernel)
+
+
+def _desc_vjp(gbar, ans, d, center, *static):
+    jac = descriptor_jacobian(d, center, *static)
+    return (anp.einsum("pm,pmk->pk", anp.getitem(gbar, center), jac),) + (None,) * (len(static) + 1)
+
+
+def _desc_jvp(primals, tangents):
+    d, center, *static = primals
+    jac = descriptor_jacobian(d, center, *static)
+    n = static[1].shape[0] - 1
+    return anp.index_add(np.zeros((n, jac.shape[1])), center, anp.einsum("pmk,pk->pm", jac, tangents[0]))
+
+
+descriptor_primitive = register_kernel("bp_descriptors", _desc_kernel, vjp=_desc_vjp, jvp=_desc_jvp)
+
+
+# ---------------------------------------------------------------- geometry
+class PairGraph:
+    """Directed pair list within a cutoff, rows sorted by centre atom (non-differentiable context).
+
+    Attributes
+    ----------
+    center, neighbor : int64 (P,)
+        Atoms ``i`` and ``j`` of row ``p`` (both directions of each pair are listed).
+    start : int64 (N + 1,)
+        Rows of atom ``i`` are ``start[i]:start[i+1]``.
+    types : int64 (N,)
+        Element of every atom.
+    shift : float64 (P, 3)
+        Constant image shift: ``d_p = x[j] - x[i] + shift[p]`` for the positions the graph was built from.
+    config : int64 (N,)
+        Configuration index of every atom (all zero for one configuration; batches of disjoint
+        configurations are concatenated by :meth:`concatenate`).
+    """
+
+    def __init__(self, center, neighbor, types, shift, config=None):
+        self.center = np.ascontiguousarray(center, dtype=np.int64)
+        self.neighbor = np.ascontiguousarray(neighbor, dtype=np.int64)
+        self.types = np.ascontiguousarray(types, dtype=np.int64)
+        self.shift = np.ascontiguousarray(shift, dtype=np.float64)
+        n = self.types.shape[0]
+        if self.center.size and np.any(np.diff(self.center) < 0):
+            raise InputError("PairGraph rows must be sorted by centre atom")
+        self.start = np.concatenate([[0], np.cumsum(np.bincount(self.center, minlength=n))]).astype(np.int64)
+        self.config = np.zeros(n, dtype=np.int64) if config is None else np.asarray(config, dtype=np.int64)
+        self.n_configs = int(self.config.max()) + 1 if n else 0
+
+    @property
+    def n_atoms(self):
+        return self.types.shape[0]
+
+    def displacements(self, positions):
+        """``d_p = x[j] - x[i] + shift`` (P, 3); differentiable in ``positions`` (N, 3)."""
+        return anp.getitem(positions, self.neighbor) - anp.getitem(positions, self.center) + self.shift
+
+    def forces(self, gbar):
+        """Forces (N, 3) = minus the position gradient from ``gbar = dE/dd`` (P, 3) (autodiff-differentiable)."""
+        z = np.zeros((self.n_atoms, 3))
+        return anp.index_add(z, self.center, gbar) - anp.index_add(z, self.neighbor, gbar)
+
+    @staticmethod
+    def concatenate(graphs):
+        """One graph of disjoint configurations (atoms renumbered, ``config`` set)."""
+        off = np.cumsum([0] + [g.n_atoms for g in graphs])
+        return PairGraph(np.concatenate([g.center + o for g, o in zip(graphs, off)]),
+                         np.concatenate([g.neighbor + o for g, o in zip(graphs, off)]),
+                         np.concatenate([g.types for g in graphs]),
+                         np.concatenate([g.shift for g in graphs]),
+                         np.concatenate([np.full(g.n_atoms, k) for k, g in enumerate(graphs)]))
+
+
+def _graph_from_list(x, types, nbr, code, nn, shifts, cutoff):
+    n = x.shape[0]
+    ii = np.repeat(np.arange(n), nn)
+    mask = np.arange(nbr.shape[1])[None, :] < nn[:, None]
+    jj = nbr[mask].astype(np.int64)
+    sh = shifts[code[mask]]
+    d = x[jj] + sh - x[ii]
+    keep = np.einsum("ij,ij->i", d, d) < cutoff * cutoff
+    return PairGraph(ii[keep], jj[keep], types, sh[keep]), np.ascontiguousarray(d[keep])
+
+
+def pair_graph(positions, box, cutoff, types=None):
+    """Pair graph and displacements of one configuration.
+
+    Parameters
+    ----------
+    positions : array_like (N, 3)
+        Length unit of the model.
+    box : Box, array_like (3,) or (3, 3), or None
+        Periodic cell (None: open boundaries).
+    cutoff : float
+        Pairs with ``|d| < cutoff`` are listed (at most half the smallest box width).
+    types : array_like (N,), optional
+        Element of every atom (default all 0).
+
+    Returns
+    -------
+    graph : PairGraph
+    d : ndarray (P, 3)
+        Displacements ``r_j - r_i`` (minimum-image or explicit periodic images).
+    """
+    from molecular.system import Box, System
+
+    x = np.ascontiguousarray(positions, dtype=np.float64)
+    if x.ndim != 2 or x.shape[1] != 3:
+        raise InputError(f"positions has shape {x.shape}; allowed: (N, 3)")
+    types = np.zeros(x.shape[0], dtype=np.int64) if types is None else np.asarray(types, dtype=np.int64)
+    if types.shape != (x.shape[0],) or (types.size and types.min() < 0):
+        raise InputError(f"types has shape {types.shape} (min {types.min() if types.size else 0}); allowed: (N,) "
+                         "non-negative element indices")
+    if box is None:  # open boundaries: all pairs (clusters are small; cell lists degenerate for flat ones)
+        d = x[None, :, :] - x[:, None, :]
+        r2 = np.einsum("ijk,ijk->ij", d, d)
+        np.fill_diagonal(r2, np.inf)
+        ii, jj = np.nonzero(r2 < cutoff * cutoff)
+        return PairGraph(ii, jj, types, np.zeros((ii.size, 3))), np.ascontiguousarray(d[ii, jj])
+    if not isinstance(box, Box):
+        box = Box(box)
+    xw, nbr, code, nn, shifts = NeighborList(cutoff, skin=0.0).data(System(x, box=box))
+    graph, d = _graph_from_list(xw, types, nbr, code, nn, shifts, cutoff)
+    # the shift is stored relative to the *given* positions, so displacements(positions) reproduces d
+    graph.shift = np.ascontiguousarray(d - (x[graph.neighbor] - x[graph.center]))
+    return graph, d
+
+
+# ---------------------------------------------------------------- descriptors
+class SymmetryFunctions:
+    """Behler-Parrinello atom-centred symmetry functions (element-resolved).
+
+    Parameters
+    ----------
+    cutoff : float
+        ``r_c`` of the cosine cutoff, length unit.
+    radial : array_like (n_rad, 2)
+        ``(eta [length^-2], r_s [length])`` of each G2 function.
+    angular : array_like (n_ang, 3)
+        ``(eta [length^-2], zeta >= 1, lambda = +-1)`` of each angular function (may be empty).
+    kind : {"G4", "G5"}
+        Angular form: G4 includes the ``r_jk`` exponential and cutoff, G5 does not.
+    n_elements : int
+        Number of elements; columns are resolved by neighbour element (pair) as in
+        :mod:`molecular.forces._neural_kernels`.
+
+    Examples
+    --------
+    >>> sf = SymmetryFunctions.default(cutoff=2.5, n_radial=4, n_angular=2)
+    >>> sf.n_features
+    6
+    """
+
+    def __init__(self, cutoff, radial, angular=(), kind="G4", n_elements=1):
+        self.cutoff = check_range("cutoff", float(cutoff), 0.0, None, low_open=True)
+        self.radial = np.asarray(radial, dtype=np.float64).reshape(-1, 2)
+        self.angular = np.asarray(angular, dtype=np.float64).reshape(-1, 3)
+        if kind not in ("G4", "G5"):
+            raise InputError(f"kind={kind!r}; allowed: 'G4', 'G5'")
+        self.kind = kind
+        self.n_elements = int(check_range("n_elements", int(n_elements), 1, None))
+        if self.radial.shape[0] + self.angular.shape[0] == 0:
+            raise InputError("no symmetry functions: give at least one radial or angular set")
+        if np.any(self.radial[:, 0] < 0):
+            raise InputError(f"radial eta {self.radial[:, 0].tolist()} must be >= 0")
+        if np.any(self.angular[:, 0] < 0) or np.any(self.angular[:, 1] < 1):
+            raise InputError(f"angular (eta, zeta) {self.angular[:, :2].tolist()}: allowed eta >= 0, zeta >= 1")
+        if np.any(np.abs(np.abs(self.angular[:, 2]) - 1) > 0):
+            raise InputError(f"angular lambda {self.angular[:, 2].tolist()}; allowed: +1 or -1")
+        t = self.n_elements
+        self.pairidx = np.zeros((t, t), dtype=np.int64)
+        k = 0
+        for a in range(t):
+            for b in range(a, t):
+                self.pairidx[a, b] = self.pairidx[b, a] = k
+                k += 1
+        self._cfg = np.array([self.cutoff, 4.0 if kind == "G4" else 5.0, float(t)])
+
+    @classmethod
+    def default(cls, cutoff, n_radial=12, n_angular=4, r_min=None, kind="G5", n_elements=1):
+        """A generic set: ``n_radial`` Gaussians with centres evenly spaced in ``[r_min, cutoff)`` and width
+        about their spacing, plus ``n_angular`` G4/G5 functions with ``zeta`` in 1, 2, 4, ... and
+        ``lambda = +-1`` (``r_min`` defaults to ``0.3 cutoff``)."""
+        r_min = 0.3 * cutoff if r_min is None else float(r_min)
+        rs = np.linspace(r_min, cutoff, n_radial + 1)[:-1]
+        step = rs[1] - rs[0] if n_radial > 1 else cutoff - r_min
+        radial = np.stack([np.full(n_radial, 0.5 / step**2), rs], axis=1)
+        eta_a = 0.5 / cutoff**2
+        angular = [(eta_a, 2.0 ** (k // 2), 1.0 if k % 2 == 0 else -1.0) for k in range(n_angular)]
+        return cls(cutoff, radial, angular, kind=kind, n_elements=n_elements)
+
+    @property
+    def n_features(self):
+        t = self.n_elements
+        return self.radial.shape[0] * t + self.angular.shape[0] * t * (t + 1) // 2
+
+    def _static(self, graph):
+        if graph.types.size and graph.types.max() >= self.n_elements:
+            raise InputError(f"atom types go up to {graph.types.max()}; the descriptors know {self.n_elements} "
+                             f"elements (0..{self.n_elements - 1})")
+        nbtype = graph.types[graph.neighbor]
+        return (graph.center, nbtype, graph.start, self.pairidx, self.radial, self.angular, self._cfg)
+
+    def __call__(self, d, graph):
+        """Descriptors ``G`` (N, n_features) of displacements ``d`` (P, 3) (a differentiable primitive)."""
+        return descriptor_primitive(d, *self._static(graph))
+
+    def jacobian(self, d, graph):
+        """Plain arrays ``(G (N, M), dG/dd (P, M, 3))`` (row ``p`` holds ``dG[center[p]] / dd[p]``)."""
+        static = self._static(graph)
+        g, jac = K.descriptors(np.ascontiguousarray(d, dtype=np.float64), *static[:-1], self.cutoff,
+                               int(self._cfg[1]), self.n_elements, True)
+        return g, jac
+
+    def hyperparameters(self):
+        return {"cutoff": self.cutoff, "radial": self.radial.tolist(), "angular": self.angular.tolist(),
+                "kind": self.kind, "n_elements": self.n_elements}
+
+
+# ---------------------------------------------------------------- model
+class BehlerParrinello:
+    """Behler-Parrinello neural-network potential (a :class:`mindscience.coupling.NeuralTerm`).
+
+    Parameters
+    ----------
+    cutoff : float
+        Descriptor cutoff, length unit.
+    radial, angular, kind, n_elements :
+        See :class:`SymmetryFunctions`; ``radial=None`` uses :meth:`SymmetryFunctions.default`
+        (12 radial, 4 angular G5 functions).
+    hidden : sequence of int
+        Hidden-layer widths of each element's MLP.
+    activation : str
+        Hidden activation (``mindscience.nn`` name).
+    seed : int
+        Seed of the weight initialisation.
+
+    Attributes
+    ----------
+    params : dict
+        ``{"networks": [MLP params per element], "bias": (T,)}`` (trainable).
+    state : dict
+        ``mean``, ``std`` (M,) feature scaling and ``scale`` (1,) energy scale, fitted by
+        :meth:`fit_scaling` (fixed during training).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> model = BehlerParrinello(cutoff=1.6, hidden=(8,), radial=[(4.0, 1.0)], angular=[(0.1, 1.0, 1.0)])
+    >>> e, forces, virial = model.energy_forces_virial(np.array([[0, 0, 0], [1.0, 0, 0], [0, 1.1, 0]]), None)
+    >>> forces.shape, bool(np.allclose(forces.sum(axis=0), 0.0))
+    ((3, 3), True)
+    """
+
+    def __init__(self, cutoff, radial=None, angular=None, kind="G5", n_elements=1, hidden=(32, 32),
+                 activation="tanh", seed=0):
+        if radial is None:
+            sf = SymmetryFunctions.default(cutoff, kind=kind, n_elements=n_elements)
+            radial, angular = sf.radial, sf.angular if angular is None else angular
+        self.descriptors = SymmetryFunctions(cutoff, radial, () if angular is None else angular, kind, n_elements)
+        self.hidden = [int(check_range("hidden[i]", int(h), 1, None)) for h in hidden]
+        if not isinstance(activation, str):
+            raise InputError(f"activation={activation!r}; allowed: a mindscience.nn activation name (saved with the "
+                             "model's hyperparameters)")
+        self.activation = activation
+        self.seed = int(seed)
+        m = self.descriptors.n_features
+        self.networks = [MLP([m, *self.hidden, 1], activation=activation) for _ in range(n_elements)]
+        rng = np.random.default_rng(self.seed)
+        self.params = {"networks": [net.init(rng) for net in self.networks], "bias": np.zeros(n_elements)}
+        self.state = {"mean": np.zeros(m), "std": np.ones(m), "scale": np.ones(1)}
+
+    @property
+    def cutoff(self):
+        return self.descriptors.cutoff
+
+    @property
+    def n_elements(self):
+        return self.descriptors.n_elements
+
+    def hyperparameters(self):
+        hp = self.descriptors.hyperparameters()
+        hp.update({"hidden": list(self.hidden), "activation": self.activation, "seed": self.seed})
+        return hp
+
+    def fit_scaling(self, features, energies=None, n_atoms=None):
+        """Set the feature scaling from descriptors (N, M) and the energy scale/bias from per-atom energies.
+
+        Parameters
+        ----------
+        features : ndarray (N, M)
+        energies : ndarray (S,), optional
+            Reference energies of ``S`` configurations.
+        n_atoms : ndarray (S,), optional
+            Atoms per configuration (with ``energies``; single-element bias only).
+        """
+        features = np.asarray(features, dtype=np.float64)
+        std = features.std(axis=0)
+        self.state = {"mean": features.mean(axis=0), "std": np.maximum(std, 1e-3 * max(std.max(), 1e-12)),
+                      "scale": np.ones(1)}
+        if energies is not None:
+            e_atom = np.asarray(energies, dtype=np.float64) / np.asarray(n_atoms, dtype=np.float64)
+            self.state["scale"] = np.array([max(float(e_atom.std()), 1e-3 * max(abs(float(e_atom.mean())), 1.0))])
+            self.params["bias"] = np.full(self.n_elements, float(e_atom.mean()))
+
+    def atomic_energies_from_features(self, params, features, types):
+        """Per-atom energies (N,) from descriptors (N, M) (autodiff-differentiable in both)."""
+        z = (features - self.state["mean"]) / self.state["std"]
+        out = anp.getitem(params["bias"], types)
+        for t, net in enumerate(self.networks):
+            idx = np.nonzero(types == t)[0]
+            if idx.size == 0:
+                continue
+            e_t = net.apply(params["networks"][t], anp.getitem(z, idx))[:, 0] * self.state["scale"][0]
+            out = anp.index_add(out, idx, e_t)
+        return out
+
+    def energy(self, params, d, graph):
+        """Total energy of the configuration(s) in ``graph`` at displacements ``d`` (P, 3)
+        (summed over all configurations of a concatenated graph)."""
+        return anp.sum(self.atomic_energies_from_features(params, self.descriptors(d, graph), graph.types))
+
+    def config_energies(self, params, d, graph):
+        """Energies (S,) of the ``S`` configurations of a concatenated graph."""
+        e = self.atomic_energies_from_features(params, self.descriptors(d, graph), graph.types)
+        return anp.index_add(np.zeros(graph.n_configs), graph.config, e)
+
+    def energy_forces_virial(self, positions, box, types=None, params=None):
+        """Energy, forces (N, 3) and virial (3, 3) of one configuration (helper for tests and analysis)."""
+        graph, d = pair_graph(positions, box, self.cutoff, types)
+        return _evaluate(self, self.params if params is None else params, d, graph)
+
+    def save(self, path, attrs=None):
+        """Write weights, scaling and hyperparameters to HDF5 (see :func:`mindscience.coupling.save_term`)."""
+        save_term(path, self, attrs=attrs)
+
+    @classmethod
+    def load(cls, path):
+        """Rebuild a model written by :meth:`save`."""
+        return load_term(path, cls)
+
+
+def _evaluate(model, params, d, graph):
+    e, gbar = ad.value_and_grad(lambda dd: model.energy(params, dd, graph))(d)
+    gbar = np.asarray(gbar)
+    forces = np.zeros((graph.n_atoms, 3))
+    for c in range(3):
+        forces[:, c] = (np.bincount(graph.center, gbar[:, c], graph.n_atoms)
+                        - np.bincount(graph.neighbor, gbar[:, c], graph.n_atoms))
+    virial = -d.T @ gbar
+    return float(e), forces, virial
+
+
+# ---------------------------------------------------------------- Force
+class NeuralPotential(Force):
+    """A neural-network potential as a Force of the molecular suite.
+
+    Parameters
+    ----------
+    model : NeuralTerm with ``cutoff`` and ``energy(params, d, graph)``
+        E.g. a trained :class:`BehlerParrinello`. Its units must be the system's.
+    name : str, optional
+        Key in ``ForceResult.terms``.
+
+    Examples
+    --------
+    >>> from molecular import ForceField, lattice
+    >>> model = BehlerParrinello(cutoff=1.5, hidden=(4,), radial=[(2.0, 1.0)], angular=[])
+    >>> system = lattice("fcc", 2, density=0.8)
+    >>> result = ForceField([NeuralPotential(model)], skin=0.2).compute(system, virial=True)
+    >>> result.forces.shape, result.virial.shape
+    ((32, 3), (3, 3))
+    """
+
+    def __init__(self, model, name=None):
+        self.model = check_neural_term(model)
+        self.cutoff = check_range("model.cutoff", float(model.cutoff), 0.0, None, low_open=True)
+        self.name = name or "NeuralPotential"
+
+    def setup(self, system):
+        if system.n_types > self.model.n_elements:
+            raise InputError(f"system has {system.n_types} atom types; the model knows {self.model.n_elements}")
+
+    def compute(self, system, neighbors, virial=False):
+        xw, nbr, code, nn, shifts = neighbors.data(system)
+        graph, d = _graph_from_list(xw, np.asarray(system.types), nbr, code, nn, shifts, self.cutoff)
+        e, f, w = _evaluate(self.model, self.model.params, d, graph)
+        return e, f, (w if virial else None)
+
+
+# ---------------------------------------------------------------- training
+def _batch(model, positions, boxes, types):
+    graphs, ds = [], []
+    for k in range(positions.shape[0]):
+        g, d = pair_graph(positions[k], boxes[k], model.cutoff, types)
+        graphs.append(g)
+        ds.append(d)
+    graph = PairGraph.concatenate(graphs)
+    d = np.concatenate(ds)
+    feats, jac = model.descriptors.jacobian(d, graph)
+    return graph, d, feats, jac
+
+
+def _predict(model, params, graph, feats, jac):
+    """Configuration energies (S,) and forces (N, 3) from cached descriptors and Jacobians."""
+    def e_of(f):
+        return anp.sum(model.atomic_energies_from_features(params, f, graph.types))
+
+    atom_e = model.atomic_energies_from_features(params, feats, graph.types)
+    energies = anp.index_add(np.zeros(graph.n_configs), graph.config, atom_e)
+    gfeat = ad.grad(e_of)(feats)
+    gbar = anp.einsum("pm,pmk->pk", anp.getitem(gfeat, graph.center), jac)
+    return energies, graph.forces(gbar)
+
+
+def force_rmse(model, data, params=None):
+    """Root-mean-square force error of ``model`` on a data set (force unit of the data).
+
+    Parameters
+    ----------
+    model : BehlerParrinello
+    data : dict
+        ``positions`` (S, N, 3), ``forces`` (S, N, 3), ``box`` (S, 3) or (S, 3, 3); optional ``types`` (N,).
+
+    Returns
+    -------
+    float
+    """
+    graph, d, feats, jac = _batch(model, np.asarray(data["positions"]), np.asarray(data["box"]), data.get("types"))
+    _, f = _predict(model, model.params if params is None else params, graph, feats, jac)
+    return float(np.sqrt(np.mean((np.asarray(f) - np.asarray(data["forces"]).reshape(-1, 3)) ** 2)))
+
+
+def train_energy_force(model, data, steps=200, lr=3e-3, force_weight=1.0, energy_weight=0.1, lbfgs_steps=0,
+                       callback=None):
+    """Fit ``model`` by energy + force matching (Adam, then optional L-BFGS); updates ``model.params``.
+
+    The loss is ``energy_weight * mean(((E - E_ref) / N)^2) / var(E_ref / N) + force_weight *
+    mean((F - F_ref)^2) / mean(F_ref^2)``, with forces minus the autodiff gradient of the energy through
+    the descriptor Jacobian. Descriptors and their Jacobians of the (fixed) training configurations are
+    computed once by the same kernels; the feature scaling is fitted first.
+
+    Parameters
+    ----------
+    model : BehlerParrinello
+    data : dict
+        ``positions`` (S, N, 3), ``forces`` (S, N, 3), ``energy`` (S,), ``box`` (S, 3) or (S, 3, 3); optional
+        ``types`` (N,). E.g. ``datasets.load("md-lj-forces", ...).arrays()``.
+    steps : int
+        Adam steps (full batch).
+    lr : float
+        Adam learning rate.
+    force_weight, energy_weight : float
+        Loss weights (>= 0).
+    lbfgs_steps : int
+        L-BFGS iterations after Adam (0: none).
+    callback : callable, optional
+        ``callback(step, loss)``.
+
+    Returns
+    -------
+    dict
+        ``{"loss": [...], "force_rmse": float, "energy_rmse_per_atom": float}`` on the training data.
+    """
+    from mindscience.nn import lbfgs
+
+    pos = np.asarray(data["positions"], dtype=np.float64)
+    if pos.ndim != 3 or pos.shape[2] != 3:
+        raise InputError(f"data['positions'] has shape {pos.shape}; allowed: (S, N, 3)")
+    f_ref = np.asarray(data["forces"], dtype=np.float64).reshape(-1, 3)
+    e_ref = np.asarray(data["energy"], dtype=np.float64).reshape(-1)
+    if f_ref.shape[0] != pos.shape[0] * pos.shape[1] or e_ref.shape[0] != pos.shape[0]:
+        raise InputError("data['forces'] / data['energy'] do not match data['positions'] (S, N, 3)")
+    check_range("force_weight", float(force_weight), 0.0, None)
+    check_range("energy_weight", float(energy_weight), 0.0, None)
+    n_atoms = pos.shape[1]
+    graph, d, feats, jac = _batch(model, pos, np.asarray(data["box"]), data.get("types"))
+    model.fit_scaling(feats, e_ref, np.full(e_ref.shape, n_atoms))
+    e_var = max(float(np.var(e_ref / n_atoms)), 1e-12)
+    f_ms = max(float(np.mean(f_ref**2)), 1e-12)
+
+    def loss(params):
+        e, f = _predict(model, params, graph, feats, jac)
+        le = anp.mean(((e - e_ref) / n_atoms) ** 2) / e_var
+        lf = anp.mean((f - f_ref) ** 2) / f_ms
+        return energy_weight * le + force_weight * lf
+
+    vg = ad.value_and_grad(loss)
+    opt = Adam(lr)
+    params = model.params
+    st = opt.init(params)
+    history = []
+    for k in range(int(steps)):
+        val, g = vg(params)
+        params, st = opt.update(g, st, params)
+        history.append(float(val))
+        if callback is not None:
+            callback(k, float(val))
+    if lbfgs_steps:
+        def vg_float(p):
+            val, g = vg(p)
+            return float(val), g
+
+        params, _ = lbfgs(vg_float, params, maxiter=int(lbfgs_steps),
+                          callback=None if callback is None else (lambda it, val: callback(steps + it, val)))
+    model.params = params
+    e, f = _predict(model, params, graph, feats, jac)
+    return {"loss": history, "force_rmse": float(np.sqrt(np.mean((np.asarray(f) - f_ref) ** 2))),
+            "energy_rmse_per_atom": float(np.sqrt(np.mean(((np.asarray(e) - e_ref) / n_atoms) ** 2)))}
