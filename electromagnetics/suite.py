@@ -31,6 +31,8 @@ SUITE = Suite(
         Example("gold_film", "electromagnetics/gold_film.py", "gold film reflectance (Drude) vs Fresnel/Airy"),
         Example("dipole_pattern", "electromagnetics/dipole_pattern.py",
                 "radiation pattern of a dipole via the near-to-far-field transform"),
+        Example("maxwell2d_pinn", "surrogates/maxwell2d.py",
+                "2D TE Maxwell PINN (MindElec's problem) compared with our FDTD, per-component errors"),
         Example("dipole2d_config", "electromagnetics/dipole2d.toml", "`mindscience run` config of a 2D dipole"),
         Example("quickstart_notebook", "notebooks/fdtd_quickstart.ipynb",
                 "build a structure, run, look at fields and spectra"),

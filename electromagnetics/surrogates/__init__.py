@@ -1,0 +1,21 @@
+"""electromagnetics.surrogates: physics-informed and learned surrogates of electromagnetic problems.
+
+:mod:`~electromagnetics.surrogates.maxwell_pinn`: MindElec's 2D time-domain Maxwell (TE) problem with a
+Gaussian source, as a PINN problem and as a reference from our FDTD.
+"""
+
+from electromagnetics.surrogates.maxwell_pinn import (
+    COMPONENTS,
+    TEAnsatz,
+    TESpec,
+    Units,
+    build_problem,
+    cavity_mode,
+    evaluation_points,
+    fdtd_reference,
+    maxwell_te_pde,
+    relative_l2_errors,
+)
+
+__all__ = ["COMPONENTS", "TEAnsatz", "TESpec", "Units", "build_problem", "cavity_mode", "evaluation_points",
+           "fdtd_reference", "maxwell_te_pde", "relative_l2_errors"]
