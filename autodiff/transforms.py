@@ -8,15 +8,16 @@ import math
 import numpy as onp
 
 from .batching import vmap_flat
-from .core import NonDifferentiableInputError, Tracer, raw, zero
+from .core import NonDifferentiableInputError, Trace, Tracer, UnsupportedOperationError, raw, zero
 from .core import shape as _shape
 from .forward import jvp_flat
+from .fwdlap import pointwise_derivatives2
 from .reverse import vjp_flat
 from .taylor import jet_flat, jet_normalized
 from .tree import tree_flatten, tree_unflatten
 
 __all__ = ["grad", "value_and_grad", "jvp", "vjp", "linearize", "jacfwd", "jacrev", "hessian", "hvp", "jet",
-           "derivative", "laplacian"]
+           "derivative", "laplacian", "vmap"]
 
 
 def _as_float(x, who, what):
@@ -51,7 +52,8 @@ def _argnums_tuple(argnums, nargs, who):
 
 
 def _zeros_like_leaf(x):
-    return onp.zeros_like(raw(x))
+    """Zeros with the (per-example, under vmap) shape and the dtype of ``x``."""
+    return onp.zeros(_shape(x), dtype=onp.result_type(raw(x)))
 
 
 def value_and_grad(f, argnums=0, has_aux=False):
@@ -108,7 +110,7 @@ def value_and_grad(f, argnums=0, has_aux=False):
 
         outs, vjp_fn = vjp_flat(flat_fun, leaves)
         ans = outs[0]
-        cts = vjp_fn([onp.ones_like(raw(ans))])
+        cts = vjp_fn([onp.ones(_shape(ans), dtype=onp.result_type(raw(ans)))])
         cts = [_zeros_like_leaf(x) if c is None else c for c, x in zip(cts, leaves)]
         grads = tree_unflatten(treedef, cts)
         g = grads[0] if isinstance(argnums, int) else tuple(grads)
@@ -221,7 +223,7 @@ def jvp(f, primals, tangents):
         return leaves
 
     pouts, touts = jvp_flat(flat_fun, pl, tl)
-    touts = [onp.zeros_like(raw(p)) if t is zero else t for p, t in zip(pouts, touts)]
+    touts = [_zeros_like_leaf(p) if t is zero else t for p, t in zip(pouts, touts)]
     return tree_unflatten(out_td[0], pouts), tree_unflatten(out_td[0], touts)
 
 
@@ -309,21 +311,66 @@ def linearize(f, *primals):
     return out, f_jvp
 
 
+def _float_dtype(x):
+    """dtype of ``x`` when it is inexact (float32 stays float32), else float64."""
+    dt = onp.result_type(raw(x))
+    return dt if onp.issubdtype(dt, onp.inexact) else onp.dtype(onp.float64)
+
+
 def _basis(x):
     """The standard basis of the space of ``x``, stacked: shape (n,) + x.shape."""
     s = _shape(x)
     n = int(onp.prod(s))
-    return onp.eye(n, dtype=onp.result_type(raw(x), float)).reshape((n,) + tuple(s))
+    return onp.eye(n, dtype=_float_dtype(x)).reshape((n,) + tuple(s))
 
 
-def jacfwd(f, argnums=0):
+def _split_aux(out, has_aux, who):
+    if not has_aux:
+        return out, None
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise ValueError(f"{who}: has_aux=True requires f to return a pair (output, aux)")
+    return out
+
+
+def _unwrap_newer(tree, level):
+    """Strip the tracers of traces started after ``level`` (finished inner transformations)."""
+
+    def un(x):
+        while isinstance(x, Tracer) and x._trace.level > level:
+            x = x._primal_value()
+        return x
+
+    leaves, td = tree_flatten(tree)
+    return tree_unflatten(td, [un(x) for x in leaves])
+
+
+def _assemble(out_td, per_out, argnums):
+    """Result pytree: the output structure, each output leaf replaced by the (tuple over argnums of)
+    input structure(s) holding the Jacobian blocks."""
+    if isinstance(argnums, int):
+        return tree_unflatten(out_td, [blocks[0] for blocks in per_out])
+    return tree_unflatten(out_td, [tuple(blocks) for blocks in per_out])
+
+
+def jacfwd(f, argnums=0, has_aux=False):
     """Jacobian by forward mode: the whole basis of tangents is pushed through one batched JVP.
+
+    Parameters
+    ----------
+    f : callable
+        Returns an array or a pytree of arrays (or ``(output, aux)`` with ``has_aux``).
+    argnums : int or tuple of int
+        Arguments to differentiate (each may be a pytree of float arrays).
+    has_aux : bool
+        ``f`` returns ``(output, aux)``; ``aux`` is returned undifferentiated.
 
     Returns
     -------
     callable
-        ``jac(*args)``: array of shape ``out.shape + in.shape`` (a tuple over ``argnums`` if a tuple;
-        a pytree matching the argument if it is a pytree; ``f`` returns one array).
+        ``jac(*args)``: for an array output and an array argument, an array of shape
+        ``out.shape + in.shape``. In general the output's pytree, each output leaf replaced by the
+        argument's pytree of blocks ``out_leaf.shape + in_leaf.shape`` (a tuple of such when ``argnums``
+        is a tuple). With ``has_aux``: ``(jac, aux)``.
 
     Examples
     --------
@@ -337,39 +384,80 @@ def jacfwd(f, argnums=0):
         from . import numpy as anp
 
         nums = _argnums_tuple(argnums, len(args), "jacfwd")
-        res = []
-        for i in nums:
+        lvl0 = Trace().level  # traces started below are newer: aux values are unwrapped from them
+        out_td = []
+        aux_box = []
+        blocks = None  # blocks[out_leaf][k] = list over input leaves of argument nums[k]
+        in_tds = []
+        for k, i in enumerate(nums):
             leaves, td = tree_flatten(args[i])
+            in_tds.append(td)
             leaves = [_as_float(x, "jacfwd", f"argument {i}") for x in leaves]
-            per_leaf = []
             for li, leaf in enumerate(leaves):
                 def g(v, li=li, leaves=leaves, i=i, td=td):
                     ls = list(leaves)
                     ls[li] = v
                     a = list(args)
                     a[i] = tree_unflatten(td, ls)
-                    return f(*a)
+                    out, aux = _split_aux(f(*a), has_aux, "jacfwd")
+                    if has_aux and not aux_box:
+                        aux_box.append(aux)
+                    return out
 
                 basis = _basis(leaf)
                 n = basis.shape[0]
-                (cols,) = vmap_flat(lambda e, g=g, leaf=leaf: [jvp(g, (leaf,), (e,))[1]], [basis], [True], n)
-                out_shape = _shape(cols)[1:]
-                m = anp.moveaxis(cols, 0, -1) if out_shape else cols
-                per_leaf.append(anp.reshape(m, out_shape + _shape(leaf)))
-            res.append(tree_unflatten(td, per_leaf))
-        return res[0] if isinstance(argnums, int) else tuple(res)
+
+                def cols_fn(e, g=g, leaf=leaf):
+                    touts = jvp(g, (leaf,), (e,))[1]
+                    tl, otd = tree_flatten(touts)
+                    if not out_td:
+                        out_td.append(otd)
+                    return tl
+
+                cols = vmap_flat(cols_fn, [basis], [True], n)
+                if blocks is None:
+                    blocks = [[[] for _ in nums] for _ in cols]
+                for j, c in enumerate(cols):
+                    out_shape = _shape(c)[1:]
+                    m = anp.moveaxis(c, 0, -1) if out_shape else c
+                    blocks[j][k].append(anp.reshape(m, out_shape + _shape(leaf)))
+        if blocks is None:  # no input leaves
+            out, aux = _split_aux(f(*args), has_aux, "jacfwd")
+            ol, otd = tree_flatten(out)
+            out_td.append(otd)
+            aux_box.append(aux)
+            blocks = [[[] for _ in nums] for _ in ol]
+        per_out = [[tree_unflatten(in_tds[k], blk[k]) for k in range(len(nums))] for blk in blocks]
+        res = _assemble(out_td[0], per_out, argnums)
+        if has_aux:
+            return res, _unwrap_newer(aux_box[0], lvl0)
+        return res
 
     return jac
 
 
-def jacrev(f, argnums=0):
-    """Jacobian by reverse mode: one forward pass, then the basis of cotangents is pulled back in one
-    batched backward pass.
+def jacrev(f, argnums=0, has_aux=False):
+    """Jacobian by reverse mode: one forward pass, then the basis of cotangents of each output leaf is
+    pulled back in one batched backward pass.
+
+    Parameters
+    ----------
+    f : callable
+        Returns an array or a pytree of arrays (or ``(output, aux)`` with ``has_aux``).
+    argnums : int or tuple of int
+    has_aux : bool
 
     Returns
     -------
     callable
-        ``jac(*args)``: array of shape ``out.shape + in.shape`` (``f`` returns one array).
+        ``jac(*args)``, same layout as :func:`jacfwd`: ``out.shape + in.shape`` for arrays, the output
+        pytree of argument pytrees in general; ``(jac, aux)`` with ``has_aux``.
+
+    Examples
+    --------
+    >>> import numpy as onp, autodiff as ad, autodiff.numpy as anp
+    >>> ad.jacrev(lambda x: {"s": anp.sum(x), "sq": x ** 2})(onp.array([1.0, 2.0]))["s"]
+    array([1., 1.])
     """
 
     def jac(*args):
@@ -383,14 +471,38 @@ def jacrev(f, argnums=0):
                 a[i] = v
             return f(*a)
 
-        out, fn = vjp(g, *[args[i] for i in nums])
-        basis = _basis(out)
-        m = basis.shape[0]
-        flat_in, in_td = tree_flatten([args[i] for i in nums])
-        rows = vmap_flat(lambda u: tree_flatten(list(fn(u)))[0], [basis], [True], m)
-        per_leaf = [anp.reshape(r, _shape(out) + _shape(leaf)) for r, leaf in zip(rows, flat_in)]
-        res = tree_unflatten(in_td, per_leaf)
-        return res[0] if isinstance(argnums, int) else tuple(res)
+        if has_aux:
+            out, fn, aux = vjp(g, *[args[i] for i in nums], has_aux=True)
+        else:
+            out, fn = vjp(g, *[args[i] for i in nums])
+        outs, out_td = tree_flatten(out)
+        in_tds = [tree_flatten(args[i])[1] for i in nums]
+        per_out = []
+        for j, o in enumerate(outs):
+            basis = _basis(o)
+            m = basis.shape[0]
+
+            def pull(u, j=j):
+                ct = [u if jj == j else onp.zeros(_shape(oo), dtype=onp.result_type(raw(oo)))
+                      for jj, oo in enumerate(outs)]
+                res = fn(tree_unflatten(out_td, ct))
+                return tree_flatten(list(res))[0]
+
+            rows = vmap_flat(pull, [basis], [True], m)
+            blocks = []
+            pos = 0
+            for k, i in enumerate(nums):
+                in_leaves = tree_flatten(args[i])[0]
+                lst = []
+                for leaf in in_leaves:
+                    lst.append(anp.reshape(rows[pos], _shape(o) + _shape(leaf)))
+                    pos += 1
+                blocks.append(tree_unflatten(in_tds[k], lst))
+            per_out.append(blocks)
+        res = _assemble(out_td, per_out, argnums)
+        if has_aux:
+            return res, aux
+        return res
 
     return jac
 
@@ -510,7 +622,7 @@ def derivative(f, order=1, all_orders=False):
         xr = raw(x)
         if isinstance(x, Tracer) or onp.result_type(xr) != onp.float64:
             x0 = x
-            seed = [onp.ones_like(xr)] + [zero] * (order - 1)
+            seed = [onp.ones(_shape(x), dtype=onp.result_type(xr))] + [zero] * (order - 1)
         else:
             # one (K+1, N) block holding x, 1, 0, ...: the Taylor kernels then use it without copying
             base = onp.zeros((order + 1, xr.size))
@@ -523,7 +635,7 @@ def derivative(f, order=1, all_orders=False):
         terms = []
         for k, t in enumerate(souts[0], 1):
             if t is zero:
-                terms.append(onp.zeros_like(raw(y)))
+                terms.append(_zeros_like_leaf(y))
             else:
                 c = float(math.factorial(k))
                 terms.append(t * c if c != 1.0 else t)
@@ -533,13 +645,15 @@ def derivative(f, order=1, all_orders=False):
 
 
 def laplacian(f, return_value=False):
-    """Input Laplacian of a pointwise function of a batch of points, by one order-2 Taylor pass.
+    """Input Laplacian of a pointwise function of a batch of points, in one forward pass.
 
     ``f`` maps points ``x`` of shape (N, D) to values of shape (N,) or (N, M), row ``i`` of the output
-    depending only on row ``i`` of the input (a PINN network applied to collocation points). The D
-    coordinate directions are stacked into one jet of N*D points, so the cost is one forward Taylor
-    pass, and the result can be differentiated again (e.g. with respect to network parameters closed
-    over by ``f``), which is how PINN residuals are trained.
+    depending only on row ``i`` of the input (a PINN network applied to collocation points). One
+    forward-Laplacian pass (:func:`autodiff.pointwise_derivatives2`, the primal shared by the D
+    directions) computes it; if ``f`` uses an operation without a forward-Laplacian rule, the D
+    coordinate directions are stacked into one jet of N*D points instead. The result can be
+    differentiated again (e.g. with respect to network parameters closed over by ``f``), which is how
+    PINN residuals are trained.
 
     Parameters
     ----------
@@ -568,8 +682,15 @@ def laplacian(f, return_value=False):
         if len(s) != 2:
             raise ValueError(f"laplacian: points must have shape (N, D), got shape {s}")
         n, d = s
+        try:  # forward Laplacian: all directions share the primal (see autodiff.fwdlap)
+            u, _, second = pointwise_derivatives2(f, x)
+        except UnsupportedOperationError:
+            pass
+        else:
+            total = anp.sum(second, axis=0)
+            return (u, total) if return_value else total
         xs = anp.concatenate([x] * d, axis=0) if d > 1 else x
-        seed = onp.repeat(onp.eye(d, dtype=onp.result_type(raw(x), float)), n, axis=0)
+        seed = onp.repeat(onp.eye(d, dtype=_float_dtype(x)), n, axis=0)
         u, (_, d2) = jet(f, (xs,), ([seed, onp.zeros_like(seed)],))
         out_shape = _shape(u)
         per_dir = anp.reshape(d2, (d, n) + tuple(out_shape[1:]))
@@ -579,3 +700,126 @@ def laplacian(f, return_value=False):
         return total
 
     return lap
+
+
+def _axes_for(spec, tree, who, what):
+    """Broadcast an axis spec (int, None, or a pytree prefix of ``tree``) to the leaves of ``tree``."""
+    if spec is None or isinstance(spec, int) and not isinstance(spec, bool):
+        return [spec] * len(tree_flatten(tree)[0])
+    if isinstance(spec, dict) and isinstance(tree, dict):
+        if set(spec) != set(tree):
+            raise ValueError(f"{who}: {what} has keys {sorted(spec)} but the value has keys {sorted(tree)}")
+        out = []
+        for k in sorted(tree):
+            out += _axes_for(spec[k], tree[k], who, f"{what}[{k!r}]")
+        return out
+    if isinstance(spec, list | tuple) and isinstance(tree, list | tuple):
+        if len(spec) != len(tree):
+            raise ValueError(f"{who}: {what} has {len(spec)} entries but the value has {len(tree)}")
+        out = []
+        for k, (sp, t) in enumerate(zip(spec, tree)):
+            out += _axes_for(sp, t, who, f"{what}[{k}]")
+        return out
+    raise ValueError(f"{who}: {what}={spec!r} must be an int, None, or a pytree prefix of the value "
+                     f"(got a {type(spec).__name__} for a {type(tree).__name__})")
+
+
+def _norm_axis(ax, ndim, who, what):
+    if not -ndim <= ax < ndim:
+        raise ValueError(f"{who}: {what}={ax} is out of range for a value with {ndim} dimensions; allowed "
+                         f"{-ndim}..{ndim - 1}" if ndim else f"{who}: {what}={ax} cannot map over a 0-d value "
+                         "(use None for unbatched arguments)")
+    return ax % ndim
+
+
+def vmap(f, in_axes=0, out_axes=0):
+    """Vectorising map: ``f`` applied to every slice of its batched arguments in one batched pass.
+
+    Every primitive runs once on the whole batch (a batching rule per primitive; a primitive without
+    one falls back to a loop). It nests with every other transformation: ``vmap(grad(loss),
+    in_axes=(None, 0))`` gives per-example gradients, ``vmap(jacfwd(f))`` batched Jacobians.
+
+    Parameters
+    ----------
+    f : callable
+        Function of positional pytree arguments returning a pytree of arrays.
+    in_axes : int, None, or tuple
+        Axis of each argument that is mapped over: one int/None for all arguments, or a tuple with one
+        entry per positional argument, each an int, None (not mapped: passed whole to every call) or a
+        pytree prefix of that argument giving an axis per leaf.
+    out_axes : int, None, or pytree prefix of the output
+        Where the mapped axis goes in each output leaf; None for an output that does not depend on the
+        mapped arguments (an error otherwise).
+
+    Returns
+    -------
+    callable
+        ``vf(*args)``; every mapped leaf must have the same length along its mapped axis.
+
+    Examples
+    --------
+    >>> import numpy as onp, autodiff as ad, autodiff.numpy as anp
+    >>> ad.vmap(lambda a, b: anp.dot(a, b), in_axes=(0, None))(onp.eye(2), onp.array([3.0, 4.0]))
+    array([3., 4.])
+    >>> loss = lambda w, x: anp.sum((x * w) ** 2)
+    >>> ad.vmap(ad.grad(loss), in_axes=(None, 0))(onp.ones(2), onp.array([[1.0, 2.0], [3.0, 4.0]]))
+    array([[ 2.,  8.],
+           [18., 32.]])
+    """
+    if not callable(f):
+        raise TypeError(f"vmap: f must be callable, got {type(f).__name__}")
+
+    def vf(*args):
+        from . import numpy as anp
+        from .batching import BatchTrace, BatchTracer
+
+        if isinstance(in_axes, list | tuple):
+            if len(in_axes) != len(args):
+                raise ValueError(f"vmap: in_axes has {len(in_axes)} entries but f was called with {len(args)} "
+                                 f"positional arguments; give one entry per argument")
+            spec = tuple(in_axes)
+        else:
+            spec = (in_axes,) * len(args)
+        leaves, td = tree_flatten(list(args))
+        axes = []
+        for i, (sp, a) in enumerate(zip(spec, args)):
+            axes += _axes_for(sp, a, "vmap", f"in_axes[{i}]")
+        sizes = {}
+        moved = []
+        for k, (leaf, ax) in enumerate(zip(leaves, axes)):
+            if ax is None:
+                moved.append(leaf)
+                continue
+            if not isinstance(leaf, Tracer):
+                leaf = onp.asarray(leaf)
+            s = _shape(leaf)
+            ax = _norm_axis(ax, len(s), "vmap", f"in_axes (leaf {k} of shape {s})")
+            sizes.setdefault(s[ax], []).append(f"leaf {k} (shape {s}, axis {ax})")
+            moved.append(leaf if ax == 0 else anp.moveaxis(leaf, ax, 0))
+        if not sizes:
+            raise ValueError("vmap: no argument is mapped (every in_axes entry is None); map at least one")
+        if len(sizes) > 1:
+            detail = "; ".join(f"size {n}: {', '.join(w)}" for n, w in sizes.items())
+            raise ValueError(f"vmap: mapped axes have different sizes ({detail}); they must all be equal")
+        (size,) = sizes
+        trace = BatchTrace(size)
+        ins = [m if ax is None else BatchTracer(trace, m) for m, ax in zip(moved, axes)]
+        out = f(*tree_unflatten(td, ins))
+        ol, otd = tree_flatten(out)
+        oaxes = _axes_for(out_axes, out, "vmap", "out_axes")
+        res = []
+        for k, (o, ax) in enumerate(zip(ol, oaxes)):
+            batched = isinstance(o, BatchTracer) and o._trace is trace
+            if ax is None:
+                if batched:
+                    raise ValueError(f"vmap: out_axes is None for output leaf {k}, but that output depends on the "
+                                     f"mapped arguments")
+                res.append(o)
+                continue
+            v = o.val if batched else anp.broadcast_to(o, (size,) + _shape(o))
+            nd = len(_shape(v))
+            ax = _norm_axis(ax, nd, "vmap", f"out_axes (output leaf {k} of shape {_shape(v)[1:]})")
+            res.append(v if ax == 0 else anp.moveaxis(v, 0, ax))
+        return tree_unflatten(otd, res)
+
+    return vf

@@ -47,10 +47,13 @@ def interleaved_ms(fns, repeat=9, warmup=2):
         for _ in range(warmup):
             f()
     times = {k: [] for k in live}
-    for _ in range(repeat):
-        for k, f in live.items():
+    names = list(live)
+    for r in range(repeat):
+        # rotate the order every round: a contender running on background threads (XLA) may still
+        # occupy a core when the next one starts, so no contender always follows the same one
+        for k in names[r % len(names):] + names[:r % len(names)]:
             t = time.perf_counter()
-            f()
+            live[k]()
             times[k].append(time.perf_counter() - t)
     return {k: (1e3 * float(onp.median(times[k])) if k in live else None) for k in fns}
 

@@ -1,8 +1,9 @@
 """autodiff_pinn.py: PINN-style training step of a 2->64->64->64->1 tanh MLP on 4096 points.
 
 One step = value u(x), input Laplacian (u_xx + u_yy), the loss mean((lap u - f)^2) + mean(u^2) and its
-gradient with respect to all parameters, then an Adam update. Ours computes the Laplacian in Taylor mode
-(``ad.laplacian``: one order-2 jet over both coordinate directions, stacked as a batch) under reverse
+gradient with respect to all parameters, then an Adam update. Ours computes the Laplacian in one forward
+pass (``ad.laplacian``: the forward Laplacian of ``autodiff.fwdlap``, value, gradient and pure second
+derivative rows of both coordinate directions propagated together, the primal shared) under reverse
 mode for the parameters. Peers side by side: torch eager (double backward), jax (jit and no jit; forward-over-reverse
 Laplacian), HIPS autograd (nested elementwise_grad).
 Run: ``.venv/bin/python benchmarks/autodiff_pinn.py``. Prints the figure last.
@@ -34,7 +35,7 @@ def mlp(params, x, m):
 
 
 def loss_ours(params):
-    # ad.laplacian: both coordinate directions in one order-2 jet (points stacked with seeds e_x, e_y)
+    # ad.laplacian: both coordinate directions in one forward-Laplacian pass (primal shared)
     u, lap = ad.laplacian(lambda z: mlp(params, z, anp), return_value=True)(X)
     return anp.mean((lap - F) ** 2) + anp.mean(u ** 2)
 
@@ -71,10 +72,10 @@ def make_step(vg_fn, params, xp):
     return step
 
 
-fns = {"ours: Taylor Laplacian + reverse": None, "torch eager (double backward)": None, "jax jit": None,
+fns = {"ours: forward Laplacian + reverse": None, "torch eager (double backward)": None, "jax jit": None,
        "jax no jit": None, "autograd (nested elementwise_grad)": None}
 val0, g0 = vg(P0)
-fns["ours: Taylor Laplacian + reverse"] = make_step(vg, P0, onp)
+fns["ours: forward Laplacian + reverse"] = make_step(vg, P0, onp)
 
 torch = C.try_import("torch")
 if torch is not None:
@@ -152,8 +153,8 @@ if autograd is not None:
 rows = C.interleaved_ms(fns, repeat=7, warmup=1)
 
 C.print_table(f"PINN step: value + Laplacian + parameter gradient + Adam, MLP {WIDTHS}, {N_PTS} points "
-              "(float64, 1 thread, median of interleaved rounds)", rows, "ours: Taylor Laplacian + reverse")
-ours = rows["ours: Taylor Laplacian + reverse"]
+              "(float64, 1 thread, median of interleaved rounds)", rows, "ours: forward Laplacian + reverse")
+ours = rows["ours: forward Laplacian + reverse"]
 msg = f"FIGURE PINN step: {ours:.1f} ms"
 if rows["torch eager (double backward)"]:
     msg += f"; ratio to torch eager {ours / rows['torch eager (double backward)']:.2f}x (target <= 1.0x)"

@@ -3,10 +3,12 @@
 Network: MLP 2 -> 64 -> 64 -> 64 -> 1 (tanh); 4096 interior + 1024 boundary points; the PDE residual
 -(u_xx + u_yy) - f needs the input Laplacian. One step = loss + gradient w.r.t. the parameters + Adam.
 
-Measured side by side in this run, where importable: mindscience (autodiff, Taylor mode for the
+Measured side by side in this run, where importable: mindscience (autodiff, forward Laplacian for the
 Laplacian, reverse mode for the parameters), PyTorch eager (double backward for the Laplacian) and
-JAX (jit and no jit, forward-over-reverse Hessian diagonal). Medians of ``--repeats`` steps after
-``--warmup`` steps, one thread (``OMP_NUM_THREADS=1`` etc. set before numpy is imported).
+JAX (jit and no jit, forward-over-reverse Hessian diagonal). The contenders are timed in interleaved
+rounds (one step of each per round, so load changes on a shared machine hit all alike); medians of
+``--repeats`` rounds after ``--warmup`` rounds, one thread (``OMP_NUM_THREADS=1`` etc. set before numpy
+is imported).
 
     python benchmarks/pinn_step.py [--repeats 10] [--precision f64 f32]
 """
@@ -18,10 +20,13 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMB
     os.environ.setdefault(_var, "1" if _var != "XLA_FLAGS" else
                           "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
+# keeps freed large blocks (no mmap/munmap + page faults per array, for every framework alike)
 import argparse  # noqa: E402
+import gc  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
 
+import autodiff_common  # noqa: E402,F401 - same process setup as the autodiff benchmarks: 1 thread, and glibc
 import numpy as np  # noqa: E402
 import sympy as sp  # noqa: E402
 
@@ -38,18 +43,32 @@ def _points(dtype, seed=0):
     return xi, xb.astype(dtype)
 
 
-def _median_time(step, warmup, repeats):
+def _interleaved(steps, warmup, repeats):
+    """Median seconds per step of each callable in ``steps`` (name -> callable), interleaved rounds."""
+    # the objects created so far (numpy, sympy, torch, jax, earlier runs) are moved out of the cyclic
+    # collector's reach, as a long-running trainer would do; process-wide, so fair to every contender
+    # (as benchmarks/autodiff_common.interleaved_ms)
+    gc.collect()
+    gc.freeze()
     for _ in range(warmup):
-        step()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for step in steps.values():
+            step()
+    times = {k: [] for k in steps}
+    cpu = {k: [] for k in steps}
+    names = list(steps)
+    for r in range(repeats):
+        # the order rotates every round: JAX runs on XLA threads that may still be busy when the next
+        # contender starts, so no contender always follows the same one
+        for k in names[r % len(names):] + names[:r % len(names)]:
+            c0 = time.thread_time()
+            t0 = time.perf_counter()
+            steps[k]()
+            times[k].append(time.perf_counter() - t0)
+            cpu[k].append(time.thread_time() - c0)
+    return ({k: statistics.median(v) for k, v in times.items()}, {k: statistics.median(v) for k, v in cpu.items()})
 
 
-def bench_mindscience(dtype, warmup, repeats):
+def bench_mindscience(dtype):
     import autodiff as ad
     from mindscience.nn.layers import MLP
     from mindscience.nn.optim import Adam
@@ -84,10 +103,10 @@ def bench_mindscience(dtype, warmup, repeats):
         state["p"], state["s"] = opt.update(g, state["s"], state["p"])
         return val
 
-    return _median_time(step, warmup, repeats), float(step())
+    return step
 
 
-def bench_torch(dtype, warmup, repeats):
+def bench_torch(dtype):
     import torch
 
     torch.set_num_threads(1)
@@ -113,10 +132,10 @@ def bench_torch(dtype, warmup, repeats):
         opt.step()
         return loss.detach()
 
-    return _median_time(step, warmup, repeats), float(step())
+    return step
 
 
-def bench_jax(dtype, warmup, repeats, use_jit):
+def bench_jax(dtype, use_jit):
     import jax
     import jax.numpy as jnp
 
@@ -160,37 +179,44 @@ def bench_jax(dtype, warmup, repeats, use_jit):
         state["t"] += 1
         return jax.block_until_ready(val)
 
-    return _median_time(step, warmup, repeats), float(step())
+    return step
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=3)
+    ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--precision", nargs="+", default=["f64", "f32"], choices=["f64", "f32"])
     ap.add_argument("--no-peers", action="store_true", help="time mindscience only")
+    ap.add_argument("--no-jax-nojit", action="store_true", help="skip the (slow) JAX run without jit")
     args = ap.parse_args(argv)
     rows = []
     for prec in args.precision:
         dtype = np.float64 if prec == "f64" else np.float32
-        ours, loss0 = bench_mindscience(dtype, args.warmup, args.repeats)
-        rows.append((prec, "mindscience", ours, loss0))
-        if args.no_peers:
-            continue
-        peers = (("torch-eager", bench_torch, (args.repeats,)), ("jax-jit", bench_jax, (args.repeats, True)),
-                 ("jax-nojit", bench_jax, (max(3, args.repeats // 3), False)))
-        for name, fn, extra in peers:
-            try:
-                t, val = fn(dtype, args.warmup, *extra)
-            except ImportError as exc:
-                print(f"# {name}: not importable ({exc})")
-                continue
-            rows.append((prec, name, t, val))
-    print(f"{'precision':>9} {'implementation':>15} {'ms/step':>9} {'ratio (ours/peer)':>18}")
-    for prec, name, t, _ in rows:
-        ours = next(r[2] for r in rows if r[0] == prec and r[1] == "mindscience")
-        ratio = "" if name == "mindscience" else f"{ours / t:.2f}x"
-        print(f"{prec:>9} {name:>15} {1e3 * t:9.1f} {ratio:>18}")
+        steps = {"mindscience": bench_mindscience(dtype)}
+        if not args.no_peers:
+            peers = [("torch-eager", bench_torch, ()), ("jax-jit", bench_jax, (True,))]
+            if not args.no_jax_nojit:
+                peers.append(("jax-nojit", bench_jax, (False,)))
+            for name, fn, extra in peers:
+                try:
+                    steps[name] = fn(dtype, *extra)
+                except ImportError as exc:
+                    print(f"# {name}: not importable ({exc})")
+        med, cpu = _interleaved(steps, args.warmup, args.repeats)
+        for name, step in steps.items():
+            rows.append((prec, name, med[name], float(step()), cpu[name]))
+    # CPU time of the calling thread: a second, load-robust figure for the contenders that compute on it
+    # (ours, torch with 1 thread); JAX computes on XLA threads, so it has none
+    print(f"{'precision':>9} {'implementation':>15} {'ms/step':>9} {'ratio (ours/peer)':>18} {'cpu ms':>8} "
+          f"{'cpu ratio':>9} {'loss':>12}")
+    for prec, name, t, val, c in rows:
+        ours = next(r for r in rows if r[0] == prec and r[1] == "mindscience")
+        ratio = "" if name == "mindscience" else f"{ours[2] / t:.2f}x"
+        jax = name.startswith("jax")
+        cms = "n/a" if jax else f"{1e3 * c:.1f}"
+        cratio = "" if name == "mindscience" or jax else f"{ours[4] / c:.2f}x"
+        print(f"{prec:>9} {name:>15} {1e3 * t:9.1f} {ratio:>18} {cms:>8} {cratio:>9} {val:12.5g}")
     for prec in args.precision:
         ours = next(r[2] for r in rows if r[0] == prec and r[1] == "mindscience")
         torch_t = [r[2] for r in rows if r[0] == prec and r[1] == "torch-eager"]

@@ -100,13 +100,78 @@ def deflinear(prim, *transposes, taylor=True, n_linear=None):
     return prim
 
 
-def nondiff(fn):
-    """Wrap a numpy function whose derivative is zero (or undefined): it runs on the raw values."""
+# elementwise piecewise-constant functions: under vmap they map over the batch like any primitive
+ELEMENTWISE_NONDIFF = frozenset([
+    "floor", "ceil", "round", "rint", "trunc", "fix", "sign", "signbit", "isfinite", "isnan", "isinf", "isclose",
+    "greater", "greater_equal", "less", "less_equal", "equal", "not_equal", "logical_and", "logical_or",
+    "logical_not", "logical_xor", "floor_divide", "iscomplex", "isreal", "heaviside",
+])
+# functions of the per-example shape or of the dtype only
+_META = frozenset(["shape", "ndim", "size", "result_type", "iscomplexobj", "isrealobj", "issubdtype"])
+
+
+def _innermost_batch(args):
+    """The batch trace of highest level among the tracer layers of ``args`` (None without vmap)."""
+    from ..batching import BatchTracer
+
+    best = None
+    for a in args:
+        x = a
+        while isinstance(x, Tracer):
+            if isinstance(x, BatchTracer):
+                if best is None or x._trace.level > best.level:
+                    best = x._trace
+                break
+            x = x._primal_value()
+    return best
+
+
+def batched_nondiff_call(fn, name, args, kwargs):
+    """``fn`` (a numpy function with zero derivative) on the values of ``args``; under vmap an elementwise
+    ``fn`` maps over the batch (its result is batched), shape queries see the per-example shape, and any
+    other function of a mapped value raises instead of mixing up the batch axis."""
+    trace = _innermost_batch(args)
+    if trace is None:
+        return fn(*[raw(a) for a in args], **{k: raw(v) for k, v in kwargs.items()})
+    if name in ("shape", "ndim", "size"):
+        s = _core_shape(args[0])
+        return s if name == "shape" else (len(s) if name == "ndim" else int(onp.prod(s)))
+    if name in _META:
+        return fn(*[raw(a) for a in args], **{k: raw(v) for k, v in kwargs.items()})
+    if name not in ELEMENTWISE_NONDIFF:
+        from ..core import UnsupportedOperationError
+
+        raise UnsupportedOperationError(
+            f"numpy function '{name}' was applied to a value mapped by vmap; only elementwise piecewise-constant "
+            f"functions (comparisons, floor, sign, isnan, ...) are supported there. Call it outside vmap, or "
+            f"express it with elementwise operations"
+        )
+    from ..batching import BatchTracer, _expand
+
+    vals, batched = [], []
+    for a in args:
+        x = a
+        while isinstance(x, Tracer) and x._trace.level > trace.level:
+            x = x._primal_value()
+        if isinstance(x, BatchTracer) and x._trace is trace:
+            vals.append(x.val)
+            batched.append(True)
+        else:
+            vals.append(x)
+            batched.append(False)
+    vals = _expand(vals, batched)
+    return BatchTracer(trace, batched_nondiff_call(fn, name, vals, kwargs))
+
+
+def nondiff(fn, name=None):
+    """Wrap a numpy function whose derivative is zero (or undefined): it runs on the raw values (mapped
+    over the batch under vmap when it is elementwise)."""
+    name = name or getattr(fn, "__name__", "nondiff")
 
     def wrapped(*args, **kwargs):
-        return fn(*[raw(a) for a in args], **{k: raw(v) for k, v in kwargs.items()})
+        return batched_nondiff_call(fn, name, args, kwargs)
 
-    wrapped.__name__ = getattr(fn, "__name__", "nondiff")
+    wrapped.__name__ = name
     wrapped.__doc__ = (
         f"``numpy.{wrapped.__name__}`` on the underlying values. Piecewise constant or integer valued: "
         "its derivative is zero (documented non-differentiable point), so no tracer is produced."

@@ -14,6 +14,7 @@ from ..taylor import (
 from ._base import (
     Primitive,
     Tracer,
+    batched_nondiff_call,
     bcast_to,
     defjvp,
     defjvp_rule,
@@ -615,7 +616,15 @@ def cosh(x):
 tan_p = _unary("tan", onp.tan, lambda x, ans: ops.add(1.0, ops.multiply(ans, ans)), taylor=None)
 _ode_rule(tan_p, lambda ys, m: (ops.add(1.0, ops.multiply(ys[0], ys[0])) if m == 0 else _sq_coeff(ys, m)))
 
-tanh_p = _unary("tanh", onp.tanh, lambda x, ans: ops.subtract(1.0, ops.multiply(ans, ans)), taylor=None)
+def _tanh_impl(x):
+    from ._fastmath import tanh_f64
+
+    if type(x) is onp.ndarray and x.dtype == onp.float64 and x.size >= 4096:
+        return tanh_f64(x)  # vectorised (numpy's float64 tanh is scalar libm here); within 3 ulp
+    return onp.tanh(x)
+
+
+tanh_p = _unary("tanh", _tanh_impl, lambda x, ans: ops.subtract(1.0, ops.multiply(ans, ans)), taylor=None)
 _ode_rule(tanh_p, lambda ys, m: (ops.subtract(1.0, ops.multiply(ys[0], ys[0])) if m == 0
                                  else _neg(_sq_coeff(ys, m))))
 
@@ -678,8 +687,13 @@ def arctanh(x):
     return arctanh_p.bind(x)
 
 
+def _nd(fn, name, *args):
+    """Piecewise-constant numpy function of the values (batch-aware under vmap)."""
+    return batched_nondiff_call(fn, name, args, {})
+
+
 def _sign(x):
-    return onp.sign(raw(x))
+    return _nd(onp.sign, "sign", x)
 
 
 abs_p = _unary("abs", onp.abs, lambda x, ans: _sign(x), taylor=None)
@@ -759,10 +773,8 @@ def hypot(x, y):
 
 def _select_weights(x, y):
     """Weights (1, 0) where x > y, (0, 1) where y > x and (1/2, 1/2) at ties: a symmetric subgradient."""
-    xr = raw(x)
-    yr = raw(y)
-    wx = (xr > yr) + 0.5 * (xr == yr)
-    return wx, 1.0 - wx
+    wx = _nd(lambda a, b: (a > b) + 0.5 * (a == b), "greater", x, y)
+    return wx, ops.subtract(1.0, wx)
 
 
 def _minmax(name, impl, pick_x):
@@ -843,9 +855,12 @@ def where(condition, x=None, y=None):
 
     With only ``condition``, returns the indices where it is true (``numpy.nonzero``).
     """
-    c = raw(condition)
     if x is None and y is None:
-        return onp.where(c)
+        return onp.where(raw(condition))
+    from ..batching import BatchTracer
+
+    # a condition computed from values mapped by vmap stays batched; otherwise only its values matter
+    c = condition if isinstance(condition, BatchTracer) else onp.asarray(raw(condition))
     return where_p.bind(x, y, c)
 
 
@@ -860,7 +875,7 @@ def clip(x, a_min=None, a_max=None):
 
 def heaviside(x, h0):
     """Step function (non-differentiable: zero derivative)."""
-    return onp.heaviside(raw(x), raw(h0))
+    return _nd(onp.heaviside, "heaviside", x, h0)
 
 
 # ----- complex parts and casting (linear) -----
@@ -948,12 +963,12 @@ degrees = rad2deg
 
 def floor_divide(x, y):
     """``floor(x / y)`` (piecewise constant: zero derivative)."""
-    return onp.floor_divide(raw(x), raw(y))
+    return _nd(onp.floor_divide, "floor_divide", x, y)
 
 
 def mod(x, y):
     """``x - floor(x / y) * y``: derivative 1 w.r.t. ``x`` and ``-floor(x/y)`` w.r.t. ``y``."""
-    return subtract(x, multiply(onp.floor_divide(raw(x), raw(y)), y))
+    return subtract(x, multiply(_nd(onp.floor_divide, "floor_divide", x, y), y))
 
 
 remainder = mod
@@ -961,7 +976,7 @@ remainder = mod
 
 def fmod(x, y):
     """C-style remainder ``x - trunc(x / y) * y``."""
-    return subtract(x, multiply(onp.trunc(raw(x) / raw(y)), y))
+    return subtract(x, multiply(_nd(lambda a, b: onp.trunc(a / b), "trunc", x, y), y))
 
 
 from . import _taylor_fast  # noqa: E402, F401 - installs the numba fast paths of the Taylor rules

@@ -4,9 +4,13 @@ A backend is a callable ``backend(fn, x, plan) -> {alpha: array (N, n_out)}``. I
 taken in forward mode, so the whole computation stays differentiable in reverse mode with respect to
 the network parameters that ``fn`` closes over:
 
-* :func:`taylor_backend` (default): one Taylor-mode pass (``autodiff.jet``) per axis gives every pure
-  derivative ``d^k/dx_i^k`` up to the highest order needed; one nested forward pass per maximal mixed
-  multi-index gives it and every mixed index below it.
+* :func:`taylor_backend` (default): when the plan needs only first and pure second derivatives (Poisson,
+  heat, Helmholtz, Burgers, ...), one forward-Laplacian pass (:func:`autodiff.pointwise_derivatives2`:
+  the value, every ``d/dx_i`` and ``d^2/dx_i^2`` with the primal shared by all directions); otherwise, or
+  when the network uses an operation without a forward-Laplacian rule, one Taylor-mode pass
+  (``autodiff.jet``) per axis gives every pure derivative ``d^k/dx_i^k`` up to the highest order
+  needed, and one nested forward pass per maximal mixed multi-index gives it and every mixed index
+  below it.
 * :func:`nested_forward_backend`: nested ``jvp`` for everything (forward-over-forward), the slower
   independent path used to check the Taylor backend.
 """
@@ -81,6 +85,20 @@ def taylor_backend(fn, x, plan):
         ``{alpha: array (N, m)}`` for every ``alpha`` in ``plan.alphas``.
     """
     zero = (0,) * plan.dim
+    if not plan.mixed and all(order <= 2 for order in plan.pure.values()):
+        try:
+            u, grads, second = ad.pointwise_derivatives2(fn, x)
+        except ad.UnsupportedOperationError:
+            pass
+        else:
+            out = {zero: u}
+            for axis in range(plan.dim):
+                alpha = [0] * plan.dim
+                alpha[axis] = 1
+                out[tuple(alpha)] = grads[axis]
+                alpha[axis] = 2
+                out[tuple(alpha)] = second[axis]
+            return {a: out[a] for a in plan.alphas}
     out = {}
     for axis, order in plan.pure.items():
         e = _unit_tangent(x, axis)

@@ -8,7 +8,7 @@ import pytest
 MODULES = ["autodiff", "autodiff.transforms", "autodiff.custom", "autodiff.tree", "autodiff.kernels",
            "autodiff.extend", "autodiff.testing", "autodiff.core", "autodiff.numpy",
            "autodiff.numpy._elementwise", "autodiff.numpy._reductions", "autodiff.numpy._shape",
-           "autodiff.numpy._linalg"]
+           "autodiff.numpy._linalg", "autodiff.fwdlap"]
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")

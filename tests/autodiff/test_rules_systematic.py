@@ -128,6 +128,7 @@ CASES = [
     ("xlogy", {"xlogy"}, anp.special.xlogy, [U(-1, 1), U(0.5, 2)], True),
     ("tanh_taylor2", {"tanh_taylor2"}, lambda a, b, c: anp.stack(_fused.tanh_taylor2(a, b, c)),
      [U(-1.5, 1.5), U(-1, 1), U(-1, 1)], True),
+    ("tanh_d2", {"tanh_d2"}, lambda s, o: _fused.tanh_d2(s, o, 2), [U(-1.5, 1.5, (5, 3)), U(-1, 1, (3,))], True),
 ]
 
 
