@@ -1,5 +1,7 @@
 """Numba kernels of the neighbour lists: cell binning, Verlet-list build, displacement check (pure)."""
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -155,3 +157,180 @@ def wrapped_positions(x, offset, h, out):
     for i in range(n):
         for k in range(3):
             out[i, k] = x[i, k] - (offset[i, 0] * h[0, k] + offset[i, 1] * h[1, k] + offset[i, 2] * h[2, k])
+
+
+@njit(cache=True, inline="always")
+def _scan_run(xs, p0, p1, xi0, xi1, xi2, rlist2, nbr, i, cnt, limit):
+    """Append to row ``i`` the atoms ``p0 <= p < p1`` within ``sqrt(rlist2)`` (central image); return the count.
+    Slots from ``limit`` on (image pairs) are never written."""
+    for p in range(p0, p1):
+        d0 = xs[p, 0] - xi0
+        d1 = xs[p, 1] - xi1
+        d2 = xs[p, 2] - xi2
+        if cnt < limit:
+            nbr[i, cnt] = p  # written always, kept only if within range
+        if d0 * d0 + d1 * d1 + d2 * d2 < rlist2:
+            cnt += 1
+    return cnt
+
+
+@njit(cache=True)
+def build_sorted(lo, hi, xs, cell_ijk, cell_start, ncell, reach, pbc, shifts, mshift, rlist2, cw, ortho, maxnb, nbr,
+                 code, n0, nn):
+    """Full Verlet list in cell-sorted order, central-image neighbours first in each row.
+
+    Atoms are indexed in cell order (sorted index ``p``; the atoms of cell ``c`` are
+    ``cell_start[c] <= p < cell_start[c + 1]``), so neighbours are close in memory. Every pair
+    closer than ``sqrt(rlist2)`` is listed for both atoms. Row ``i`` holds first the ``n0[i]``
+    neighbours in the central image (``xs[j] - xs[i]``, no image shift: the pair loop needs no
+    image lookup and vectorises), then up to ``nn[i]`` neighbours with image code ``code[i, k]``
+    (``xs[j] + shifts[code] - xs[i]``; codes as in :func:`build_verlet`). Consecutive cells along
+    the third box vector are scanned as one contiguous run of atoms, and in an orthorhombic box
+    the run is cut to the cells within the list radius of the atom (cells farther away along the
+    first two vectors skipped too).
+
+    Parameters
+    ----------
+    lo, hi : int
+        Sorted rows ``lo <= i < hi`` are built.
+    xs : float64 (N, 3), nm
+        Positions in cell order, mapped into the cell consistently with ``cell_ijk``.
+    cell_ijk : int64 (N, 3)
+        Per-axis cell index of each sorted atom.
+    cell_start : int64 (ncells + 1,)
+    ncell, reach : int64 (3,); pbc : bool (3,)
+    shifts : float64 ((2M+1)^3, 3), nm; mshift : int
+    rlist2 : float, nm^2
+    cw : float64 (3,), nm
+        Cell edge along each axis (used when ``ortho``).
+    ortho : bool
+        Orthorhombic (or open) box with ``xs[:, k]`` in ``[0, ncell[k] cw[k])``: enables the distance pruning.
+    maxnb : int
+        Row length of ``nbr``/``code``; ``nn`` keeps the true count when a row overflows.
+    nbr : int32 (N, maxnb); code : int16 (N, maxnb); n0, nn : int64 (N,)
+        Outputs (filled in place).
+    """
+    w = 2 * mshift + 1
+    center = (mshift * w + mshift) * w + mshift
+    tol = 1e-9 * (cw[0] + cw[1] + cw[2])
+    n1 = ncell[1]
+    n2 = ncell[2]
+    for i in range(lo, hi):
+        cnt = 0
+        ns = 0
+        xi0 = xs[i, 0]
+        xi1 = xs[i, 1]
+        xi2 = xs[i, 2]
+        ci0 = cell_ijk[i, 0]
+        ci1 = cell_ijk[i, 1]
+        ci2 = cell_ijk[i, 2]
+        # position inside the own cell, for the distance to the other cells (pruning); the gaps are
+        # shrunk by ``tol`` so that rounding at a cell face never drops a pair
+        u0 = xi0 - ci0 * cw[0]
+        u1 = xi1 - ci1 * cw[1]
+        u2 = xi2 - ci2 * cw[2]
+        for da in range(-reach[0], reach[0] + 1):
+            g0 = 0.0
+            if ortho:
+                if da > 0:
+                    g0 = max(da * cw[0] - u0 - tol, 0.0)
+                elif da < 0:
+                    g0 = max(u0 + (-da - 1) * cw[0] - tol, 0.0)
+                if g0 * g0 >= rlist2:
+                    continue
+            a = ci0 + da
+            sa = 0
+            if a < 0 or a >= ncell[0]:
+                if not pbc[0]:
+                    continue
+                sa = a // ncell[0]
+                a -= sa * ncell[0]
+            for db in range(-reach[1], reach[1] + 1):
+                g1 = 0.0
+                if ortho:
+                    if db > 0:
+                        g1 = max(db * cw[1] - u1 - tol, 0.0)
+                    elif db < 0:
+                        g1 = max(u1 + (-db - 1) * cw[1] - tol, 0.0)
+                    if g0 * g0 + g1 * g1 >= rlist2:
+                        continue
+                b = ci1 + db
+                sb = 0
+                if b < 0 or b >= n1:
+                    if not pbc[1]:
+                        continue
+                    sb = b // n1
+                    b -= sb * n1
+                dlo = -reach[2]
+                dhi = reach[2]
+                if ortho:
+                    rem = math.sqrt(rlist2 - g0 * g0 - g1 * g1) + tol
+                    dhi = min(dhi, int(math.ceil((u2 + rem) / cw[2])) - 1)
+                    dlo = max(dlo, -(int(math.ceil((rem - u2) / cw[2] + 1.0)) - 1))
+                    dhi = max(dhi, 0)
+                    dlo = min(dlo, 0)
+                base = (a * n1 + b) * n2
+                cs = ci2 + dlo
+                clast = ci2 + dhi
+                while cs <= clast:
+                    sc = 0
+                    if cs < 0:
+                        sc = -((n2 - 1 - cs) // n2)
+                    elif cs >= n2:
+                        sc = cs // n2
+                    ce = min(clast, (sc + 1) * n2 - 1)
+                    if sc != 0 and not pbc[2]:
+                        cs = ce + 1
+                        continue
+                    p0 = cell_start[base + cs - sc * n2]
+                    p1 = cell_start[base + ce - sc * n2 + 1]
+                    cs = ce + 1
+                    k = ((sa + mshift) * w + sb + mshift) * w + sc + mshift
+                    if k == center:
+                        if p0 <= i < p1:  # the own cell: skip i itself
+                            cnt = _scan_run(xs, p0, i, xi0, xi1, xi2, rlist2, nbr, i, cnt, maxnb - ns)
+                            cnt = _scan_run(xs, i + 1, p1, xi0, xi1, xi2, rlist2, nbr, i, cnt, maxnb - ns)
+                        else:
+                            cnt = _scan_run(xs, p0, p1, xi0, xi1, xi2, rlist2, nbr, i, cnt, maxnb - ns)
+                    else:
+                        t0 = shifts[k, 0] - xi0
+                        t1 = shifts[k, 1] - xi1
+                        t2 = shifts[k, 2] - xi2
+                        for p in range(p0, p1):
+                            d0 = xs[p, 0] + t0
+                            d1 = xs[p, 1] + t1
+                            d2 = xs[p, 2] + t2
+                            if d0 * d0 + d1 * d1 + d2 * d2 < rlist2:
+                                ns += 1
+                                if ns <= maxnb:  # image pairs fill the row from its end
+                                    nbr[i, maxnb - ns] = p
+                                    code[i, maxnb - ns] = k
+        n0[i] = cnt
+        nn[i] = cnt + ns
+        if cnt + ns <= maxnb:  # move the image pairs down behind the central ones (source >= target)
+            for q in range(ns):
+                nbr[i, cnt + q] = nbr[i, maxnb - ns + q]
+                code[i, cnt + q] = code[i, maxnb - ns + q]
+
+
+@njit(parallel=True, cache=True)
+def build_sorted_parallel(bounds, xs, cell_ijk, cell_start, ncell, reach, pbc, shifts, mshift, rlist2, cw, ortho,
+                          maxnb, nbr, code, n0, nn):
+    """:func:`build_sorted` over the row blocks ``bounds[c] <= i < bounds[c + 1]`` in parallel (each row
+    built by one thread: the list does not depend on the thread count)."""
+    for c in prange(bounds.shape[0] - 1):
+        build_sorted(bounds[c], bounds[c + 1], xs, cell_ijk, cell_start, ncell, reach, pbc, shifts, mshift, rlist2,
+                     cw, ortho, maxnb, nbr, code, n0, nn)
+
+
+@njit(cache=True)
+def gather_sorted(x, perm, offset, h, xs):
+    """``xs[p] = x[perm[p]] - offset[perm[p]] @ h``: positions in cell order, moved by the build's
+    integer image offsets (N, 3), nm."""
+    for p in range(perm.shape[0]):
+        i = perm[p]
+        o0 = offset[i, 0]
+        o1 = offset[i, 1]
+        o2 = offset[i, 2]
+        for k in range(3):
+            xs[p, k] = x[i, k] - (o0 * h[0, k] + o1 * h[1, k] + o2 * h[2, k])

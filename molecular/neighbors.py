@@ -1,5 +1,7 @@
-"""Neighbour lists: cell binning and full Verlet lists with a skin, rebuilt automatically (numba)."""
+"""Neighbour lists: cell binning and full Verlet lists with a skin, rebuilt automatically (numba); a
+cell-sorted form whose central-image pairs need no image lookup serves the fast pair kernels."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -24,6 +26,48 @@ def parallel_chunks(n_atoms):
     return min(n_atoms // 256, 16 * threads)
 
 
+#: Cell edge of the cell-sorted list: about the list radius / 2 (fewer candidate pairs than 1 per radius).
+SORTED_CELLS_PER_CUTOFF = 2
+
+
+def row_blocks(n_atoms):
+    """Row-block boundaries for sorted-list kernels, int64 (B + 1,): fixed by ``n_atoms`` alone (never by
+    the thread count), so that per-block sums are reproducible for any number of threads."""
+    nb = 1 if n_atoms < PARALLEL_MIN_ATOMS else max(1, min(64, n_atoms // 2000))
+    return (np.arange(nb + 1, dtype=np.int64) * n_atoms) // nb
+
+
+@dataclasses.dataclass
+class SortedList:
+    """Arrays of the cell-sorted full neighbour list (see :meth:`NeighborList.sorted_data`).
+
+    Attributes
+    ----------
+    perm : int64 (N,)
+        Original index of each sorted atom (atoms renumbered in cell order).
+    nbr : int32 (N, maxnb); code : int16 (N, maxnb); n0, nn : int64 (N,)
+        Row ``i`` (sorted): neighbours ``nbr[i, :n0[i]]`` in the central image, then
+        ``nbr[i, n0[i]:nn[i]]`` with image codes ``code[i, k]``.
+    bounds : int64 (B + 1,)
+        Fixed row blocks (:func:`row_blocks`).
+    xs : float64 (N, 3), nm
+        Sorted positions moved by the build's image offsets (refreshed by ``sorted_data``).
+    shifts : float64 (ncodes, 3), nm
+        Translation of each image code in the current box.
+    mshift : int
+    """
+
+    perm: np.ndarray
+    nbr: np.ndarray
+    code: np.ndarray
+    n0: np.ndarray
+    nn: np.ndarray
+    bounds: np.ndarray
+    xs: np.ndarray
+    shifts: np.ndarray | None
+    mshift: int = 1
+
+
 class NeighborList:
     """Full Verlet list (each pair stored for both atoms) built from cell lists, with a skin.
 
@@ -32,6 +76,12 @@ class NeighborList:
     :meth:`update` rebuilds it then. Positions are never wrapped: the list stores, per pair, an
     integer image shift, so unwrapped coordinates (for diffusion) stay untouched. Boxes of any
     shape (triclinic) and boxes only a couple of cutoffs wide are handled by explicit image shifts.
+
+    Two forms are built from the same reference positions, each on first use after a rebuild:
+    :meth:`data` (rows in the original atom order) and :meth:`sorted_data` (atoms renumbered in cell
+    order, central-image neighbours first in each row, cells of about half the list radius scanned
+    as contiguous runs and pruned by distance), used by the Lennard-Jones and fused LJ + Coulomb
+    kernels. Results never depend on the thread count.
 
     Parameters
     ----------
@@ -62,6 +112,10 @@ class NeighborList:
         self.cells_per_cutoff = int(check_range("cells_per_cutoff", int(cells_per_cutoff), 1, 4))
         self.n_builds = 0
         self._maxnb = 0
+        self._maxnb_sorted = 0
+        self._full = None
+        self._sorted = None
+        self._sorted_buffers = None
         self._shift_ints = None
         self._shift_m = None
         self.invalidate()
@@ -120,34 +174,47 @@ class NeighborList:
         """Build the list for ``positions`` (N, 3) nm in ``box`` (:class:`Box` or None).
 
         The result depends only on these two arguments, so rebuilding from the same reference
-        positions reproduces the list exactly (used for bit-identical restarts).
+        positions reproduces the list exactly (used for bit-identical restarts). The full list
+        (:meth:`data`) and the cell-sorted list (:meth:`sorted_data`) are built from this
+        reference on first use, so a force field pays only for the form it uses.
         """
         self.check_box(box)
         x = np.ascontiguousarray(positions, dtype=np.float64)
-        n = x.shape[0]
         if not np.all(np.isfinite(x)):
             raise InputError("positions are not finite (NaN or inf); cannot build the neighbour list")
-        rl = self.rlist
         if box is not None:
-            h = box.h
-            s = x @ np.linalg.inv(h)
-            offset = np.floor(s)
-            s -= offset
-            widths = box.widths
-            ncell = np.maximum(1, np.floor(self.cells_per_cutoff * widths / rl)).astype(np.int64)
-            reach = np.ceil(rl * ncell / widths - 1e-12).astype(np.int64)
-            reach = np.maximum(reach, 1)
+            self.offset = np.floor(x @ np.linalg.inv(box.h))
+        else:
+            self.offset = np.zeros((x.shape[0], 3))
+        self.xref = x.copy()
+        self.href = None if box is None else box.h.copy()
+        self._full = None
+        self._sorted = None
+        self.n_builds += 1
+
+    def _geometry(self, cells_per_cutoff):
+        """Cell grid of the reference configuration: wrapped positions, per-axis cells, stencil."""
+        x = self.xref
+        rl = self.rlist
+        if self.href is not None:
+            from molecular.system import Box
+
+            h = self.href
+            widths = Box(h).widths
+            s = x @ np.linalg.inv(h) - self.offset
+            ncell = np.maximum(1, np.floor(cells_per_cutoff * widths / rl)).astype(np.int64)
+            reach = np.maximum(np.ceil(rl * ncell / widths - 1e-12).astype(np.int64), 1)
             mshift = int(max(1, max(math.ceil(r / c) for r, c in zip(reach, ncell))))
             pbc = np.ones(3, dtype=np.bool_)
-            xw = x - offset @ h
-            volume = box.volume
+            xw = x - self.offset @ h
+            volume = abs(float(np.linalg.det(h)))
         else:
             h = np.zeros((3, 3))
-            offset = np.zeros((n, 3))
             lo = x.min(axis=0)
             extent = np.maximum(x.max(axis=0) - lo, 1e-9) * (1 + 1e-9)
-            ncell = np.maximum(1, np.floor(self.cells_per_cutoff * extent / rl)).astype(np.int64)
+            ncell = np.maximum(1, np.floor(cells_per_cutoff * extent / rl)).astype(np.int64)
             reach = np.maximum(1, np.ceil(rl * ncell / extent - 1e-12)).astype(np.int64)
+            reach = np.minimum(reach, ncell)  # no cells beyond the grid (a flat or 1-atom-wide open system)
             s = (x - lo) / extent
             mshift = 0
             pbc = np.zeros(3, dtype=np.bool_)
@@ -155,15 +222,25 @@ class NeighborList:
             volume = float(np.prod(np.maximum(extent, rl)))
         cell_ijk = np.minimum((s * ncell).astype(np.int64), ncell - 1)
         cell_ijk = np.maximum(cell_ijk, 0)
+        return np.ascontiguousarray(xw), h, cell_ijk, ncell, reach, pbc, mshift, volume
+
+    def _initial_maxnb(self, n, volume, mshift, half):
+        expected = n / volume * 4.0 / 3.0 * math.pi * self.rlist**3 * (0.5 if half else 1.0)
+        return int(min(n * (2 * mshift + 1) ** 3, 1.3 * expected + 16))
+
+    def _ensure_full(self):
+        if self._full is not None:
+            return self._full
+        if self.xref is None:
+            raise RuntimeError("the neighbour list has not been built; call update(system) first")
+        n = self.xref.shape[0]
+        xw, h, cell_ijk, ncell, reach, pbc, mshift, volume = self._geometry(self.cells_per_cutoff)
         start, atoms = K.bin_atoms(cell_ijk, ncell)
-        xw = np.ascontiguousarray(xw)
         xs = np.ascontiguousarray(xw[atoms])
-        self.offset = offset.astype(np.float64)
-        self.mshift = mshift
-        shifts = self._shift_table(h)
+        shifts = self._shift_table(h, mshift)
         if self._maxnb == 0:
-            expected = n / volume * 4.0 / 3.0 * math.pi * rl**3
-            self._maxnb = int(min(n * (2 * mshift + 1) ** 3, 1.3 * expected + 16))
+            self._maxnb = self._initial_maxnb(n, volume, mshift, False)
+        rl = self.rlist
         while True:
             nbr = np.empty((n, self._maxnb), dtype=np.int32)
             code = np.empty((n, self._maxnb), dtype=np.int16)
@@ -179,14 +256,92 @@ class NeighborList:
             if need <= self._maxnb:
                 break
             self._maxnb = int(need * 1.2) + 8
-        self.nbr, self.code, self.nn = nbr, code, nn
-        self.xref = x.copy()
-        self.href = None if box is None else box.h.copy()
-        self.n_builds += 1
+        self._full = (nbr, code, nn, mshift)
+        return self._full
 
-    def _shift_table(self, h):
-        if self._shift_ints is None or self._shift_m != self.mshift:
-            m = self.mshift
+    @property
+    def nbr(self):
+        """Full list neighbour indices, int32 (N, maxnb)."""
+        return self._ensure_full()[0]
+
+    @property
+    def code(self):
+        """Full list image codes, int16 (N, maxnb)."""
+        return self._ensure_full()[1]
+
+    @property
+    def nn(self):
+        """Full list neighbour counts, int64 (N,)."""
+        return self._ensure_full()[2]
+
+    def _ensure_sorted(self):
+        if self._sorted is not None:
+            return self._sorted
+        if self.xref is None:
+            raise RuntimeError("the neighbour list has not been built; call update(system) first")
+        n = self.xref.shape[0]
+        xw, h, cell_ijk, ncell, reach, pbc, mshift, volume = self._geometry(SORTED_CELLS_PER_CUTOFF)
+        start, perm = K.bin_atoms(cell_ijk, ncell)
+        xs = np.ascontiguousarray(xw[perm])
+        cijk = np.ascontiguousarray(cell_ijk[perm])
+        shifts = self._shift_table(h, mshift)
+        bounds = row_blocks(n)
+        ortho = self.href is not None and not np.any(h - np.diag(np.diag(h)))
+        cw = np.diag(h) / ncell if ortho else np.ones(3)
+        if self._maxnb_sorted == 0:
+            self._maxnb_sorted = self._initial_maxnb(n, volume, mshift, False)
+        rl = self.rlist
+        while True:
+            m = self._maxnb_sorted
+            old = self._sorted_buffers
+            if old is None or old[0].shape != (n, m):  # reused between builds (no page faults per build)
+                old = (np.empty((n, m), dtype=np.int32), np.empty((n, m), dtype=np.int16), np.empty(n, dtype=np.int64),
+                       np.empty(n, dtype=np.int64), np.empty((n, 3)))
+                self._sorted_buffers = old
+            nbr, code, n0, nn, xcur = old
+            args = (xs, cijk, start, ncell, reach, pbc, shifts, mshift, rl * rl, cw, ortho, m, nbr, code, n0, nn)
+            if parallel_chunks(n):
+                K.build_sorted_parallel(bounds, *args)
+            else:
+                K.build_sorted(0, n, *args)
+            need = int(nn.max()) if n else 0
+            if need <= m:
+                break
+            self._maxnb_sorted = int(need * 1.2) + 8
+        self._sorted = SortedList(perm, nbr, code, n0, nn, bounds, xcur, None, mshift)
+        return self._sorted
+
+    def sorted_data(self, system):
+        """The cell-sorted full list at the current positions (list updated first if needed).
+
+        Atoms are renumbered in cell order (``perm[p]`` is the original index of sorted atom ``p``)
+        so that neighbours are close in memory, and each row lists its central-image neighbours
+        first, so the pair loop over them needs no image lookup. Built from the same reference
+        positions as :meth:`data` (same rebuild rule), on first use after each rebuild.
+
+        Returns
+        -------
+        SortedList
+            With ``xs`` the current positions in sorted order (moved by the build's image offsets)
+            and ``shifts`` for the current box.
+
+        Examples
+        --------
+        >>> from molecular.builders import lattice
+        >>> system = lattice("fcc", (3, 3, 3), density=0.8)
+        >>> sl = NeighborList(cutoff=2.0, skin=0.3).sorted_data(system)
+        >>> int(sl.nn.sum()) == int(NeighborList(cutoff=2.0, skin=0.3).data(system)[3].sum())
+        True
+        """
+        self.update(system)
+        sl = self._ensure_sorted()
+        h = np.zeros((3, 3)) if system.box is None else system.box.h
+        K.gather_sorted(system.positions, sl.perm, self.offset, h, sl.xs)
+        sl.shifts = self._shift_table(h, sl.mshift)
+        return sl
+
+    def _shift_table(self, h, m):
+        if self._shift_ints is None or self._shift_m != m:
             r = np.arange(-m, m + 1, dtype=np.float64)
             self._shift_ints = np.stack(np.meshgrid(r, r, r, indexing="ij"), axis=-1).reshape(-1, 3)
             self._shift_m = m
@@ -205,6 +360,7 @@ class NeighborList:
         shifts : float64 (ncodes, 3), nm
         """
         self.update(system)
+        nbr, code, nn, mshift = self._ensure_full()
         if system.box is None:
             xw = np.ascontiguousarray(system.positions)
             h = np.zeros((3, 3))
@@ -212,7 +368,7 @@ class NeighborList:
             h = system.box.h
             xw = np.empty_like(system.positions)
             K.wrapped_positions(system.positions, self.offset, h, xw)
-        return xw, self.nbr, self.code, self.nn, self._shift_table(h)
+        return xw, nbr, code, nn, self._shift_table(h, mshift)
 
     def pairs(self, system, cutoff=None):
         """All pairs ``i < j`` closer than ``cutoff`` (default: the list cutoff).

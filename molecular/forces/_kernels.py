@@ -390,3 +390,120 @@ def lj_forces_single_parallel(nchunks, xw, nbr, code, nn, shifts, e4, s6, rc2, u
     for c in prange(nchunks):
         lj_forces_single(c * n // nchunks, (c + 1) * n // nchunks, xw, nbr, code, nn, shifts, e4, s6, rc2, ushift,
                          want_virial, forces, energy, virial)
+
+
+@njit(fastmath=True, cache=True, error_model="numpy", inline="always")
+def _lj_row(i, xs, nbr, code, n0, nn, shifts, e4, s6, rc2, ushift, virial):
+    """One row of :func:`lj_sorted_block`: force on sorted atom ``i``, its pair-energy sum and its
+    virial sum (xx, yy, zz, xy, xz, yz). Inlined with ``virial`` a literal, so each variant's
+    central-image loop has no branch on it and vectorises."""
+    x0 = xs[i, 0]
+    x1 = xs[i, 1]
+    x2 = xs[i, 2]
+    f0 = 0.0
+    f1 = 0.0
+    f2 = 0.0
+    ei = 0.0
+    v00 = 0.0
+    v11 = 0.0
+    v22 = 0.0
+    v01 = 0.0
+    v02 = 0.0
+    v12 = 0.0
+    for k in range(n0[i]):
+        j = nbr[i, k]
+        d0 = xs[j, 0] - x0
+        d1 = xs[j, 1] - x1
+        d2 = xs[j, 2] - x2
+        r2 = d0 * d0 + d1 * d1 + d2 * d2
+        if r2 < rc2:
+            ir2 = 1.0 / r2
+            sr6 = s6 * ir2 * ir2 * ir2
+            ei += e4 * sr6 * (sr6 - 1.0) - ushift
+            g = e4 * (12.0 * sr6 - 6.0) * sr6 * ir2
+            f0 -= g * d0
+            f1 -= g * d1
+            f2 -= g * d2
+            if virial:
+                v00 += g * d0 * d0
+                v11 += g * d1 * d1
+                v22 += g * d2 * d2
+                v01 += g * d0 * d1
+                v02 += g * d0 * d2
+                v12 += g * d1 * d2
+    for k in range(n0[i], nn[i]):
+        j = nbr[i, k]
+        c = code[i, k]
+        d0 = xs[j, 0] + shifts[c, 0] - x0
+        d1 = xs[j, 1] + shifts[c, 1] - x1
+        d2 = xs[j, 2] + shifts[c, 2] - x2
+        r2 = d0 * d0 + d1 * d1 + d2 * d2
+        if r2 < rc2:
+            ir2 = 1.0 / r2
+            sr6 = s6 * ir2 * ir2 * ir2
+            ei += e4 * sr6 * (sr6 - 1.0) - ushift
+            g = e4 * (12.0 * sr6 - 6.0) * sr6 * ir2
+            f0 -= g * d0
+            f1 -= g * d1
+            f2 -= g * d2
+            if virial:
+                v00 += g * d0 * d0
+                v11 += g * d1 * d1
+                v22 += g * d2 * d2
+                v01 += g * d0 * d1
+                v02 += g * d0 * d2
+                v12 += g * d1 * d2
+    return f0, f1, f2, ei, v00, v11, v22, v01, v02, v12
+
+
+@njit(fastmath=True, cache=True, error_model="numpy")
+def lj_sorted_block(lo, hi, xs, perm, nbr, code, n0, nn, shifts, e4, s6, rc2, ushift, want_virial, forces, ev):
+    """Single-type Lennard-Jones over rows ``lo <= i < hi`` of the cell-sorted full list.
+
+    Truncated (``ushift = 0``) or shifted (``ushift = u(rc)``). The central-image neighbours of
+    each row (first ``n0[i]`` entries) run in a loop without image lookup (vectorised by LLVM);
+    the rest add ``shifts[code]``. Row ``i``'s force goes to ``forces[perm[i]]`` (original order);
+    the block's energy and virial sums (each pair counted half per atom) to ``ev`` =
+    (U, Wxx, Wyy, Wzz, Wxy, Wxz, Wyz), summed row by row in a fixed order.
+
+    Parameters
+    ----------
+    lo, hi : int
+    xs : float64 (N, 3), nm; perm : int64 (N,)
+    nbr, code, n0, nn, shifts : the sorted list (``molecular.neighbors.NeighborList.sorted_data``)
+    e4, s6, rc2, ushift : float
+        ``4 epsilon``, ``sigma^6``, cutoff squared, energy shift.
+    want_virial : bool
+    forces : float64 (N, 3), kJ/mol/nm; ev : float64 (7,)
+        Outputs.
+    """
+    for q in range(7):
+        ev[q] = 0.0
+    for i in range(lo, hi):
+        if want_virial:
+            r = _lj_row(i, xs, nbr, code, n0, nn, shifts, e4, s6, rc2, ushift, True)
+            for q in range(6):
+                ev[1 + q] += 0.5 * r[4 + q]
+        else:
+            r = _lj_row(i, xs, nbr, code, n0, nn, shifts, e4, s6, rc2, ushift, False)
+        p = perm[i]
+        forces[p, 0] = r[0]
+        forces[p, 1] = r[1]
+        forces[p, 2] = r[2]
+        ev[0] += 0.5 * r[3]
+
+
+@njit(cache=True)
+def lj_sorted_serial(bounds, xs, perm, nbr, code, n0, nn, shifts, e4, s6, rc2, ushift, want_virial, forces, ev):
+    """:func:`lj_sorted_block` over every row block in turn (``ev`` (B, 7))."""
+    for b in range(bounds.shape[0] - 1):
+        lj_sorted_block(bounds[b], bounds[b + 1], xs, perm, nbr, code, n0, nn, shifts, e4, s6, rc2, ushift,
+                        want_virial, forces, ev[b])
+
+
+@njit(parallel=True, cache=True)
+def lj_sorted_parallel(bounds, xs, perm, nbr, code, n0, nn, shifts, e4, s6, rc2, ushift, want_virial, forces, ev):
+    """:func:`lj_sorted_block` over the row blocks in parallel (same blocks and sums as the serial run)."""
+    for b in prange(bounds.shape[0] - 1):
+        lj_sorted_block(bounds[b], bounds[b + 1], xs, perm, nbr, code, n0, nn, shifts, e4, s6, rc2, ushift,
+                        want_virial, forces, ev[b])

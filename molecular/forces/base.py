@@ -129,17 +129,71 @@ class ForceField:
         if self._setup_key != (system.n_atoms, system.n_types):
             self.setup(system)
         energy = 0.0
-        forces = np.zeros((system.n_atoms, 3))
+        forces = None
         w = np.zeros((3, 3)) if virial else None
         terms = {}
-        for f in self.forces:
-            e, fo, wf = f.compute(system, self.neighbors, virial)
+        fused = self._fused_pairs(system, virial)
+        for k, f in enumerate(self.forces):
+            if k in fused:
+                e, fo, wf = f.compute(system, self.neighbors, virial, _pairs=fused[k])
+            else:
+                e, fo, wf = f.compute(system, self.neighbors, virial)
             energy += e
-            forces += fo
+            if forces is None:  # a copy: the result never aliases a force's own arrays
+                forces = np.array(fo, dtype=np.float64)
+            else:
+                forces += fo
             if virial:
                 w += wf
             terms[f.name] = terms.get(f.name, 0.0) + e
         return ForceResult(float(energy), forces, w, terms)
+
+    def _fusion(self):
+        """Indices ``(lj, coulomb)`` of a LennardJones (truncated/shifted) and a Coulomb force (cutoff,
+        reaction field, Ewald, PME) whose pair terms one kernel computes in a single pass over the
+        cell-sorted list, or None."""
+        if self.neighbors is None or not hasattr(self.neighbors, "sorted_data"):
+            return None
+        from molecular.forces.coulomb import _ChargedForce
+        from molecular.forces.pair import LennardJones
+
+        ljs = [k for k, f in enumerate(self.forces) if type(f) in (LennardJones,) and f.mode in ("truncated",
+                                                                                                  "shifted")]
+        cs = [k for k, f in enumerate(self.forces) if isinstance(f, _ChargedForce)]
+        if len(ljs) != 1 or len(cs) != 1:
+            return None
+        return ljs[0], cs[0]
+
+    def _fused_pairs(self, system, virial):
+        """Pair terms of the fused LennardJones + Coulomb pass: ``{index: (energy, forces (N, 3), virial6)}``
+        (empty when the forces do not qualify, see :meth:`_fusion`)."""
+        idx = self._fusion()
+        if idx is None:
+            return {}
+        from molecular.forces import _elec_kernels as EK
+        from molecular.neighbors import parallel_chunks
+
+        lj, coul = self.forces[idx[0]], self.forces[idx[1]]
+        if lj.table is None or lj.table.shape[0] != system.n_types:
+            lj.setup(system)
+        tab, inv_h = coul._real_table()
+        sl = self.neighbors.sorted_data(system)
+        n = system.n_atoms
+        ts = np.ascontiguousarray(system.types[sl.perm])
+        qs = np.ascontiguousarray(np.asarray(system.charges, dtype=np.float64)[sl.perm])
+        p0, p1, alpha = coul._params()
+        f_lj = np.empty((n, 3))
+        f_c = np.empty((n, 3))
+        ev = np.empty((sl.bounds.size - 1, 14))
+        args = (sl.bounds, sl.xs, sl.perm, ts, qs, sl.nbr, sl.code, sl.n0, sl.nn, sl.shifts, lj.table,
+                lj.mode == "shifted", coul.cutoff**2, tab, inv_h, coul.kind, p0, p1, alpha, coul.ke, bool(virial),
+                f_lj, f_c, ev)
+        if parallel_chunks(n):
+            EK.pair_coulomb_sorted_parallel(*args)
+        else:
+            EK.pair_coulomb_sorted_serial(*args)
+        tot = ev.sum(axis=0)
+        return {idx[0]: (float(tot[0]), f_lj, tot[1:7]), idx[1]: (float(tot[7]), f_c, tot[8:14])}
 
     def energy_correction(self, system):
         """Sum of the forces' analytic long-range ``(energy, pressure)`` corrections."""

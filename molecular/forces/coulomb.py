@@ -84,26 +84,38 @@ class _ChargedForce(Force):
         if self.pairs.size:
             _pair_array("exclusions/pairs14", self.pairs, system.n_atoms)
 
-    def _real_and_pairs(self, system, neighbors, virial):
-        """Real-space energy, forces and virial including the excluded/1-4 corrections."""
+    def _real_table(self):
+        """Hermite table of the unit-charge real-space pair function (fused pair pass), cached."""
+        key = (self.kind, *self._params(), self.cutoff)
+        if getattr(self, "_table_key", None) != key:
+            self._table = EK.real_space_table(self.kind, *self._params(), self.cutoff)
+            self._table_key = key
+        return self._table
+
+    def _real_and_pairs(self, system, neighbors, virial, _pairs=None):
+        """Real-space energy, forces and virial including the excluded/1-4 corrections (``_pairs``: the
+        real-space sums ``(energy, forces, virial6)`` already computed by the fused pair pass)."""
         q = np.ascontiguousarray(system.charges, dtype=np.float64)
         n = system.n_atoms
-        xw, nbr, code, nn, shifts = neighbors.data(system)
-        f = np.empty((n, 3))
-        e = np.empty(n)
-        w6 = np.empty((n, 6) if virial else (1, 6))
         p0, p1, alpha = self._params()
         rc2 = self.cutoff**2
-        args = (xw, q, nbr, code, nn, shifts, self.kind, rc2, p0, p1, alpha, self.ke, bool(virial), f, e, w6)
-        chunks = parallel_chunks(n)
-        if chunks:
-            EK.coulomb_real_parallel(chunks, *args)
+        if _pairs is not None:
+            energy, f, s = _pairs
         else:
-            EK.coulomb_real(0, n, *args)
-        energy = float(e.sum())
+            xw, nbr, code, nn, shifts = neighbors.data(system)
+            f = np.empty((n, 3))
+            e = np.empty(n)
+            w6 = np.empty((n, 6) if virial else (1, 6))
+            args = (xw, q, nbr, code, nn, shifts, self.kind, rc2, p0, p1, alpha, self.ke, bool(virial), f, e, w6)
+            chunks = parallel_chunks(n)
+            if chunks:
+                EK.coulomb_real_parallel(chunks, *args)
+            else:
+                EK.coulomb_real(0, n, *args)
+            energy = float(e.sum())
+            s = w6.sum(axis=0) if virial else None
         w = np.zeros((3, 3))
         if virial:
-            s = w6.sum(axis=0)
             w = np.array([[s[0], s[3], s[4]], [s[3], s[1], s[5]], [s[4], s[5], s[2]]])
         if self.pairs.size:
             periodic = system.box is not None
@@ -113,8 +125,8 @@ class _ChargedForce(Force):
                                                   f, w)
         return energy, f, w
 
-    def compute(self, system, neighbors, virial=False):
-        e, f, w = self._real_and_pairs(system, neighbors, virial)
+    def compute(self, system, neighbors, virial=False, _pairs=None):
+        e, f, w = self._real_and_pairs(system, neighbors, virial, _pairs)
         return e, f, (w if virial else None)
 
 

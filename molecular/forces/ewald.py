@@ -66,9 +66,9 @@ class _EwaldBase(_ChargedForce):
     def _reciprocal(self, system, virial):
         raise NotImplementedError
 
-    def compute(self, system, neighbors, virial=False):
+    def compute(self, system, neighbors, virial=False, _pairs=None):
         self._check_system(system)
-        e, f, w = self._real_and_pairs(system, neighbors, virial)
+        e, f, w = self._real_and_pairs(system, neighbors, virial, _pairs)
         er, fr, wr = self._reciprocal(system, virial)
         ebg = self.background_energy(system)
         e += er + self.self_energy(system) + ebg

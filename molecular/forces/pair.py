@@ -244,6 +244,42 @@ class LennardJones(PairForce):
     def pair_cutoffs(self, n_types):
         return np.full((n_types, n_types), self.cutoff)
 
+    def compute(self, system, neighbors, virial=False, _pairs=None):
+        if self.table is None or self.table.shape[0] != system.n_types:
+            self.setup(system)
+        if _pairs is not None:  # pair terms already computed by ForceField's fused LJ + Coulomb pass
+            energy, f, w6 = _pairs
+            return self._finish(system, energy, f, w6 if virial else None)
+        if self.table.shape[0] != 1 or self.mode not in ("truncated", "shifted") or not hasattr(neighbors,
+                                                                                             "sorted_data"):
+            return super().compute(system, neighbors, virial)
+        # the simple-fluid hot path: cell-sorted list, central-image pairs without image lookup
+        sl = neighbors.sorted_data(system)
+        p = self.table[0, 0]
+        ushift = p[K.UC] if self.mode == "shifted" else 0.0
+        ev = np.empty((sl.bounds.size - 1, 7))
+        f = np.empty((system.n_atoms, 3))
+        args = (sl.bounds, sl.xs, sl.perm, sl.nbr, sl.code, sl.n0, sl.nn, sl.shifts, p[K.P0], p[K.P1], p[K.RC2],
+                ushift, bool(virial), f, ev)
+        if parallel_chunks(system.n_atoms):
+            K.lj_sorted_parallel(*args)
+        else:
+            K.lj_sorted_serial(*args)
+        tot = ev.sum(axis=0)
+        return self._finish(system, float(tot[0]), f, tot[1:7] if virial else None)
+
+    def _finish(self, system, energy, f, w6):
+        """Add the tail correction to the pair sums; ``w6`` (xx, yy, zz, xy, xz, yz) or None."""
+        w = None
+        if w6 is not None:
+            w = np.array([[w6[0], w6[3], w6[4]], [w6[3], w6[1], w6[5]], [w6[4], w6[5], w6[2]]])
+        de, dp = self.energy_correction(system)
+        if de or dp:
+            energy += de
+            if w is not None:
+                w += np.eye(3) * dp * system.volume
+        return energy, f, w
+
     def _kernel(self, xw, types, nbr, code, nn, shifts, want_virial, f, e, w):
         chunks = parallel_chunks(xw.shape[0])
         if self.table.shape[0] == 1 and self.mode in ("truncated", "shifted"):  # the simple-fluid hot path

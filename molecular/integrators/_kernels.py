@@ -66,3 +66,20 @@ def nhc_propagate(v, xi, Q, ke2, ndof, kt, dt, weights, n_respa):
                 G = (ke2 - ndof * kt) / Q[0]
             v[M - 1] += 0.5 * d * G
     return scale
+
+
+@njit(cache=True)
+def kick(v, f, inv_m, h):
+    """``v += h * f * inv_m`` in place: velocities (N, 3) nm/ps, forces (N, 3) kJ/mol/nm, ``inv_m``
+    (N, 1) 1/amu, ``h`` ps (the half-step kick of velocity Verlet)."""
+    for i in range(v.shape[0]):
+        for k in range(3):
+            v[i, k] += h * f[i, k] * inv_m[i, 0]
+
+
+@njit(cache=True)
+def drift(x, v, dt):
+    """``x += dt * v`` in place: positions (N, 3) nm, velocities (N, 3) nm/ps, ``dt`` ps."""
+    for i in range(x.shape[0]):
+        for k in range(3):
+            x[i, k] += dt * v[i, k]

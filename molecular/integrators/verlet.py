@@ -1,5 +1,8 @@
 """Velocity Verlet (NVE): symplectic, time reversible, second order."""
 
+import numpy as np
+
+from molecular.integrators import _kernels as K
 from molecular.integrators.base import Integrator
 
 
@@ -19,7 +22,8 @@ class VelocityVerlet(Integrator):
 
     def _step_impl(self, dt):
         s = self.system
-        s.velocities += (0.5 * dt) * self.result.forces * self._inv_m
-        s.positions += dt * s.velocities
+        inv_m = np.ascontiguousarray(self._inv_m)
+        K.kick(s.velocities, self.result.forces, inv_m, 0.5 * dt)  # fused in-place updates (no temporaries)
+        K.drift(s.positions, s.velocities, dt)
         f = self._compute()
-        s.velocities += (0.5 * dt) * f * self._inv_m
+        K.kick(s.velocities, f, inv_m, 0.5 * dt)

@@ -249,3 +249,22 @@ def test_bad_input_raises():
         ForceField(LennardJones(cutoff=3.0)).compute(s)
     with pytest.raises(InputError, match="atom types"):
         ForceField(LennardJones([1.0, 1.0], [1.0, 1.0], cutoff=2.0)).compute(perturbed_fcc(3, types=np.arange(108) % 3))
+
+
+def test_lj_sorted_path_thread_count_independent():
+    # reference: the same run at 1 and 2 numba threads must give bit-identical trajectories (fixed row
+    # blocks, no atomics); N > PARALLEL_MIN_ATOMS so that the parallel kernels run
+    import numba
+
+    from molecular import MDSimulation, VelocityVerlet, lattice
+
+    out = []
+    for t in (1, min(2, numba.config.NUMBA_NUM_THREADS)):
+        numba.set_num_threads(t)
+        s = lattice("fcc", 10, density=0.8442).set_velocities(1.44, seed=5, kB=1.0)
+        sim = MDSimulation(s, LennardJones(cutoff=2.5), VelocityVerlet(kB=1.0), dt=0.005, skin=0.3)
+        sim.run(steps=12, progress=False)
+        out.append((s.positions.copy(), sim.forcefield.compute(s, virial=True)))
+    numba.set_num_threads(numba.config.NUMBA_NUM_THREADS)
+    assert np.array_equal(out[0][0], out[1][0])
+    assert out[0][1].energy == out[1][1].energy and np.array_equal(out[0][1].virial, out[1][1].virial)

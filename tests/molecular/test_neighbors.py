@@ -145,3 +145,40 @@ def test_box_minimum_image_and_widths():
     w = box.wrap(d)
     frac = w @ np.linalg.inv(h)
     assert np.all((frac >= 0) & (frac < 1))
+
+
+def sorted_list_pairs(nl, system):
+    """(i, j) pairs of the cell-sorted list in original indices; checks that central entries need no image."""
+    sl = nl.sorted_data(system)
+    w = 2 * sl.mshift + 1
+    center = (sl.mshift * w + sl.mshift) * w + sl.mshift
+    out = set()
+    for p in range(system.n_atoms):
+        for k in range(sl.nn[p]):
+            q = int(sl.nbr[p, k])
+            c = center if k < sl.n0[p] else int(sl.code[p, k])
+            d = sl.xs[q] + sl.shifts[c] - sl.xs[p]
+            assert d @ d < nl.rlist**2 * (1 + 1e-12)  # the listed image is the close one
+            out.add((int(sl.perm[p]), int(sl.perm[q])))
+    return out
+
+
+@pytest.mark.parametrize("case", ["fcc", "small", "triclinic", "open"])
+def test_sorted_list_matches_brute_force(case):
+    # reference: numpy brute force over all pairs and images (as for the full list)
+    if case == "fcc":
+        s, rc, skin = perturbed_fcc(4, density=0.8, amplitude=0.2), 2.0, 0.3
+    elif case == "small":
+        s, rc, skin = random_packing(40, [3.0, 3.2, 3.1], 0.7, seed=3), 1.5, 0.4
+    elif case == "triclinic":
+        h = np.array([[4.0, 0, 0], [1.5, 3.5, 0], [-1.2, 1.0, 3.8]])
+        s, rc, skin = random_packing(60, Box(h), 0.6, seed=5), 1.2, 0.3
+        s.positions += np.array([1, -2, 1]) @ h
+    else:
+        s, rc, skin = System(np.random.default_rng(2).random((80, 3)) * 4.0, box=None), 0.8, 0.2
+    nl = NeighborList(cutoff=rc, skin=skin)
+    ref = brute_pairs(s.positions, None if s.box is None else s.box.h, rc + skin)
+    assert sorted_list_pairs(nl, s) == ref
+    # same pairs as the full list, and a cell-sorted permutation of all atoms
+    assert list_pairs(nl, s) == ref
+    assert np.array_equal(np.sort(nl.sorted_data(s).perm), np.arange(s.n_atoms))
