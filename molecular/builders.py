@@ -1,4 +1,5 @@
-"""Builders: fcc/bcc/sc/diamond lattices and random non-overlapping packings."""
+"""Builders: fcc/bcc/sc/diamond lattices, random non-overlapping packings and water boxes (``solvate``, ``add_ions``
+from :mod:`molecular.water`)."""
 
 import numpy as np
 
@@ -105,3 +106,31 @@ def random_packing(n_atoms, box, min_distance, seed=None, masses=1.0, max_attemp
         x[placed] = trial
         placed += 1
     return System(x, masses=masses, box=box, **system_kwargs)
+
+
+def solvate(*args, **kwargs):
+    """Fill a box with water (around an optional solute); see :func:`molecular.water.solvate`.
+
+    Examples
+    --------
+    >>> s = solvate([1.6, 1.6, 1.6], model="tip3p", seed=1)
+    >>> s.type_names
+    ['OW', 'HW']
+    """
+    from molecular.water import solvate as _solvate
+
+    return _solvate(*args, **kwargs)
+
+
+def add_ions(*args, **kwargs):
+    """Replace waters by Joung-Cheatham ions; see :func:`molecular.water.add_ions`.
+
+    Examples
+    --------
+    >>> s = add_ions(solvate([2.0, 2.0, 2.0], seed=1), molarity=0.5, seed=2)
+    >>> int((abs(s.charges) == 1).sum())
+    4
+    """
+    from molecular.water import add_ions as _add_ions
+
+    return _add_ions(*args, **kwargs)

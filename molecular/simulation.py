@@ -145,6 +145,12 @@ class MDSimulation(Simulation):
         if needs_virial and res.virial is None:
             res = self.forcefield.compute(s, virial=True)
             self.integrator.result.virial = res.virial
+        virial = res.virial
+        if needs_virial and virial is not None:
+            # constrained integrators expose the exact virial of their constraint forces (atomic pressure)
+            constraint_virial = getattr(self.integrator, "constraint_virial", None)
+            if constraint_virial is not None:
+                virial = virial + constraint_virial
         ke = s.kinetic_energy()
         out = {}
         for name in include:
@@ -171,12 +177,12 @@ class MDSimulation(Simulation):
             elif name == "temperature":
                 out[name] = thermo.temperature(ke, self.integrator.ndof, self.kB)
             elif name == "virial":
-                out[name] = res.virial
+                out[name] = virial
             elif name in ("pressure", "pressure_tensor"):
                 if s.box is None:
                     out[name] = np.nan if name == "pressure" else np.full((3, 3), np.nan)
                 else:
-                    pt = thermo.pressure_tensor(s.masses, s.velocities, res.virial, s.volume)
+                    pt = thermo.pressure_tensor(s.masses, s.velocities, virial, s.volume)
                     out[name] = float(np.trace(pt)) / 3 if name == "pressure" else pt
             elif name == "volume":
                 out[name] = s.volume

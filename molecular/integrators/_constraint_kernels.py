@@ -45,10 +45,11 @@ def shake(xref, x, inv_m, pairs, dist, h, periodic, tol, max_iter, lam):
 
 
 @njit(cache=True)
-def rattle_velocities(x, v, inv_m, pairs, dist, h, periodic, tol, max_iter):
+def rattle_velocities(x, v, inv_m, pairs, dist, h, periodic, tol, max_iter, lam):
     """RATTLE velocity stage (Andersen 1983): make ``(v_i - v_j).(x_i - x_j) = 0`` (in place).
 
-    Converged when ``|r.v_ij| / d^2 < tol`` (1/ps) for every pair. Returns sweeps or -1.
+    Converged when ``|r.v_ij| / d^2 < tol`` (1/ps) for every pair. ``lam`` (C,) accumulates the
+    impulses: ``m_i dv_i = sum_c +-lam_c r_c``. Returns sweeps or -1.
     """
     r = np.empty(3)
     for it in range(max_iter):
@@ -66,6 +67,7 @@ def rattle_velocities(x, v, inv_m, pairs, dist, h, periodic, tol, max_iter):
             if abs(rv) > tol * d2:
                 done = False
                 k = -rv / ((inv_m[i] + inv_m[j]) * (r[0] * r[0] + r[1] * r[1] + r[2] * r[2]))
+                lam[c] += k
                 for a in range(3):
                     v[i, a] += k * inv_m[i] * r[a]
                     v[j, a] -= k * inv_m[j] * r[a]
@@ -230,3 +232,43 @@ def settle_velocities(x, v, masses, waters, h, periodic):
             for a in range(3):
                 v[ia, a] += lam[e] * r[e, a] / masses[ia]
                 v[ib, a] -= lam[e] * r[e, a] / masses[ib]
+
+
+@njit(cache=True)
+def settle_constraint_virial(x, v, f, masses, waters, h, periodic, w_out):
+    """Virial (added to ``w_out`` (3, 3)) of the exact instantaneous constraint forces of rigid waters.
+
+    For each water the multipliers ``lambda_c`` of its three distance constraints solve
+    ``d^2/dt^2 |r_c|^2 / 2 = |v_c|^2 + r_c . a_c = 0`` with ``a = (f + g) / m`` and the constraint forces
+    ``g = sum_c lambda_c (+-r_c)``; the virial is ``sum_c lambda_c r_c (x) r_c``.
+    """
+    r = np.empty((3, 3))
+    mat = np.empty((3, 3))
+    rhs = np.empty(3)
+    for w in range(waters.shape[0]):
+        idx = waters[w]
+        ca = (0, 0, 1)
+        cb = (1, 2, 2)
+        for c in range(3):
+            for a in range(3):
+                r[c, a] = x[idx[ca[c]], a] - x[idx[cb[c]], a]
+            rr = r[c]
+            minimum_image(rr, h, periodic)
+        for c in range(3):
+            ia = idx[ca[c]]
+            ib = idx[cb[c]]
+            s = 0.0
+            for a in range(3):
+                dv = v[ia, a] - v[ib, a]
+                s += dv * dv + r[c, a] * (f[ia, a] / masses[ia] - f[ib, a] / masses[ib])
+            rhs[c] = -s
+            for e in range(3):
+                coef_a = (1.0 / masses[ia]) * ((ca[e] == ca[c]) - (cb[e] == ca[c]))
+                coef_b = (1.0 / masses[ib]) * ((ca[e] == cb[c]) - (cb[e] == cb[c]))
+                dot = r[c, 0] * r[e, 0] + r[c, 1] * r[e, 1] + r[c, 2] * r[e, 2]
+                mat[c, e] = (coef_a - coef_b) * dot
+        lam = np.linalg.solve(mat, rhs)
+        for e in range(3):
+            for a in range(3):
+                for b in range(3):
+                    w_out[a, b] += lam[e] * r[e, a] * r[e, b]

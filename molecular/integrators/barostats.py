@@ -10,14 +10,38 @@ from molecular.integrators.base import check_positive, check_temperature
 from molecular.units import KB
 
 
+def molecule_centres(system):
+    """Molecule index of each atom (0..M-1) and molecular centres of mass (M, 3), nm.
+
+    Each molecule's atoms are taken at their minimum images relative to its first atom, so a
+    molecule split across the periodic boundary still gets its true centre.
+    """
+    _, first, mol = np.unique(system.topology.molecule_ids, return_index=True, return_inverse=True)
+    x = system.positions
+    rel = x - x[first][mol]
+    if system.box is not None:
+        rel = system.box.minimum_image(rel)
+    m = system.masses
+    mtot = np.bincount(mol, weights=m)
+    com = np.stack([np.bincount(mol, weights=m * rel[:, k]) for k in range(3)], axis=1) / mtot[:, None]
+    return mol, com + x[first]
+
+
 class MonteCarloBarostat:
     r"""Monte Carlo barostat: volume moves accepted with the NPT Metropolis criterion [1]_.
 
     Every ``frequency`` steps the box is scaled (isotropically, or along one randomly chosen axis
-    when ``anisotropic``), molecule centres are scaled with it, and the move is accepted with
+    when ``anisotropic``), molecule centres of mass (``system.topology.molecule_ids``; a molecule split
+    by the boundary counts whole) are scaled with it while each molecule is translated rigidly (so
+    constrained bonds and rigid waters keep their geometry), and the move is accepted with
     probability ``min(1, exp(-w / kT))``,
 
     .. math:: w = \Delta U + P \Delta V - N_{mol} k T \ln(V'/V).
+
+    ``U`` is the force field's full potential energy, so analytic long-range (dispersion/tail)
+    corrections that depend on the volume (``LennardJones(tail_correction=True)``) take part in the
+    move, as do virtual sites rebuilt from their parents
+    (:class:`~molecular.virtual_sites.VirtualSiteForceField`).
 
     Volume changes are drawn uniformly in ``[-dV, dV]`` with an absolute ``dV`` (a symmetric
     proposal, as detailed balance requires), initially ``max_volume_change`` times the starting
@@ -85,10 +109,7 @@ class MonteCarloBarostat:
         self.attempts += 1
         self._window[0] += 1
         if v1 > 0:
-            mol = system.topology.molecule_ids
-            m = system.masses
-            mtot = np.bincount(mol, weights=m)
-            com = np.stack([np.bincount(mol, weights=m * x0[:, k]) for k in range(3)], axis=1) / mtot[:, None]
+            mol, com = molecule_centres(system)
             if self.anisotropic:
                 axis = int(self.rng.integers(3))
                 lam = np.ones(3)
@@ -103,7 +124,7 @@ class MonteCarloBarostat:
                 e1 = res.energy
             except InputError:  # the box became too small for the cutoff: reject
                 e1 = math.inf
-            nmol = mtot.size
+            nmol = com.shape[0]
             w = e1 - e0 + self.pressure * dv - nmol * kt * math.log(v1 / v0)
             if math.isfinite(w) and (w <= 0 or self.rng.random() < math.exp(-w / kt)):
                 integrator.result = res
