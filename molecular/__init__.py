@@ -25,6 +25,8 @@ from molecular.forces import (  # noqa: E402
     TabulatedPair,
 )
 from molecular.integrators import (  # noqa: E402
+    RESPA,
+    AnisotropicLangevinPiston,
     Berendsen,
     Brownian,
     Bussi,
@@ -35,14 +37,18 @@ from molecular.integrators import (  # noqa: E402
     NoseHooverChain,
     VelocityVerlet,
 )
+from molecular.ions import ion_parameters  # noqa: E402
 from molecular.neighbors import NeighborList  # noqa: E402
 from molecular.simulation import MDSimulation  # noqa: E402
 from molecular.system import Box, System  # noqa: E402
 from molecular.topology import Topology  # noqa: E402
 from molecular.units import ARGON, BAR, KB, LJUnits  # noqa: E402
+from molecular.virtual_sites import VirtualSiteForceField  # noqa: E402
+from molecular.water import SPCE, TIP3P, TIP4PEW, add_ions, solvate, water_constraints, water_forcefield  # noqa: E402
 
-__all__ = ["ARGON", "BAR", "KB", "WCA", "Berendsen", "Box", "Brownian", "Buckingham", "Bussi", "CustomPair",
-           "Force", "ForceField", "ForceResult", "HarmonicTrap", "Integrator", "LJUnits", "LangevinBAOAB",
-           "LangevinPiston",
-           "LennardJones", "MDSimulation", "MonteCarloBarostat", "Morse", "NeighborList", "NoseHooverChain",
-           "System", "TabulatedPair", "Topology", "VelocityVerlet", "lattice", "random_packing"]
+__all__ = ["ARGON", "BAR", "KB", "RESPA", "SPCE", "TIP3P", "TIP4PEW", "WCA", "AnisotropicLangevinPiston",
+           "Berendsen", "Box", "Brownian", "Buckingham", "Bussi", "CustomPair", "Force", "ForceField", "ForceResult",
+           "HarmonicTrap", "Integrator", "LJUnits", "LangevinBAOAB", "LangevinPiston", "LennardJones", "MDSimulation",
+           "MonteCarloBarostat", "Morse", "NeighborList", "NoseHooverChain", "System", "TabulatedPair", "Topology",
+           "VelocityVerlet", "VirtualSiteForceField", "add_ions", "ion_parameters", "lattice", "random_packing",
+           "solvate", "water_constraints", "water_forcefield"]

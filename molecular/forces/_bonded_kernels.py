@@ -19,7 +19,7 @@ HARMONIC_BOND, MORSE_BOND = 0, 1
 PERIODIC, RYCKAERT_BELLEMANS, HARMONIC_IMPROPER = 0, 1, 2
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def bonds(x, idx, kind, p, h, periodic, forces, virial):
     """Bond energy; ``idx`` (B, 2); ``p`` (B, 3).
 
@@ -52,7 +52,7 @@ def bonds(x, idx, kind, p, h, periodic, forces, virial):
     return e
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def angles(x, idx, p, h, periodic, forces, virial):
     """Harmonic angle energy with optional Urey-Bradley 1-3 term; ``idx`` (A, 3) = (i, j, k), j the vertex;
     ``p`` (A, 4) = ``(k_theta, theta0, k_ub, r_ub)``:
@@ -104,7 +104,7 @@ def angles(x, idx, p, h, periodic, forces, virial):
     return e
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def dihedrals(x, idx, kind, p, h, periodic, forces, virial):
     """Dihedral energy; ``idx`` (T, 4) = (i, j, k, l), angle ``phi`` between planes ijk and jkl (IUPAC:
     0 for cis, pi for trans); ``p`` (T, 6).
@@ -194,7 +194,7 @@ def dihedrals(x, idx, kind, p, h, periodic, forces, virial):
     return e
 
 
-@njit(cache=True)
+@njit(cache=True, error_model="numpy")
 def lj_pair_corrections(x, types, pairs, scale, sig14, eps14, psig, peps, rc2, shifted, h, periodic, forces,
                         virial):
     """Replace the Lennard-Jones interaction of listed pairs; return the energy change.

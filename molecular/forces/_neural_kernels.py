@@ -1,4 +1,4 @@
-"""Numba kernels of Behler-Parrinello atom-centred symmetry functions (values and Jacobians).
+"""Numba kernels of Behler-Parrinello atom-centred symmetry functions (values, Jacobians, fused VJP/JVP).
 
 Geometry is given as a *directed pair list*: for every atom ``i`` (the centre) and every neighbour
 ``j`` within the cutoff (periodic image included) one row ``p`` with the displacement
@@ -17,6 +17,12 @@ Descriptor columns (``n_elem`` neighbour elements, ``n_pair = n_elem (n_elem + 1
 
 with the cosine cutoff ``fc(r) = (cos(pi r / r_c) + 1) / 2`` for ``r < r_c``, 0 beyond (Behler, J. Chem.
 Phys. 134, 074106 (2011)). ``zeta >= 1`` keeps the angular term differentiable at ``1 + lambda cos = 0``.
+
+:func:`sweep` computes, in one pass, the values, the explicit Jacobian, or its contraction with a
+cotangent (VJP, the force path: dE/dd without a (P, M, 3) array) or a tangent (JVP). G5 with integer
+``zeta <= 4`` uses the moment-tensor form of :func:`_g5_moments` (O(neighbours) per atom instead of
+O(neighbours^2)) except for the explicit Jacobian. :func:`pair_rows` builds the pair list from a
+neighbour list.
 """
 
 import math
@@ -49,7 +55,11 @@ def _powz(base, zeta, zint):
     return out
 
 
-@njit(cache=True, parallel=True)
+#: sweep modes of :func:`sweep`
+VALUES, VALUES_JAC, VJP, JVP = 0, 1, 2, 3
+
+
+@njit(cache=True)
 def descriptors(d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_elem, with_jac):
     """Symmetry functions ``G`` (N, M) and, if ``with_jac``, the sparse Jacobian (P, M, 3).
 
@@ -81,19 +91,221 @@ def descriptors(d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_
     g : float64 (N, M)
     jac : float64 (P, M, 3) or (1, 1, 3)
     """
+    g, jac, _ = sweep(d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_elem,
+                      VALUES_JAC if with_jac else VALUES, np.zeros((1, 1)))
+    return g, jac
+
+
+@njit(cache=True)
+def descriptors_vjp(gbar, d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_elem):
+    """``dd[p] = sum_m gbar[center[p], m] dG[center[p], m] / dd[p]`` (P, 3) without forming the Jacobian.
+
+    ``gbar`` (N, M) is the cotangent of the descriptors (e.g. ``dE/dG``); other arguments as
+    :func:`descriptors`. One sweep recomputes each term's derivative and contracts it at once.
+    """
+    _, _, dd = sweep(d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_elem, VJP, gbar)
+    return dd
+
+
+@njit(cache=True)
+def descriptors_jvp(t, d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_elem):
+    """``dG[i, m] = sum_{p in rows(i)} dG[i, m] / dd[p] . t[p]`` (N, M), the directional derivative along
+    displacement tangents ``t`` (P, 3), without forming the Jacobian."""
+    g, _, _ = sweep(d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_elem, JVP, t)
+    return g
+
+
+MAX_MOMENT_ZETA = 4
+_OFF = np.array([0, 1, 4, 13, 40, 121], dtype=np.int64)
+
+
+@njit(cache=True)
+def _binom(n, k):
+    out = 1.0
+    for t in range(k):
+        out = out * (n - t) / (t + 1)
+    return out
+
+
+@njit(cache=True)
+def _outer_powers(u, zmax, out):
+    """``out[_OFF[n] + I] = (u^{(x) n})_I`` for n = 0..zmax, ``I`` the row-major flat index."""
+    out[0] = 1.0
+    for n in range(1, zmax + 1):
+        o0, o1 = _OFF[n - 1], _OFF[n]
+        for ii in range(o1 - o0):
+            for c in range(3):
+                out[o1 + 3 * ii + c] = out[o0 + ii] * u[c]
+
+
+@njit(cache=True)
+def _g5_moments(i, d, r, fc, dfc, nbtype, start, pairidx, angular, n_elem, col0, zint, mode, seed, g, dd):
+    """G5 with integer ``zeta <= 4`` of atom ``i`` in O(neighbours) instead of O(neighbours^2).
+
+    With ``w_j = exp(-eta r_j^2) fc(r_j)``, unit vectors ``u_j`` and the moment tensors
+    ``T_n^a = sum_{j in a} w_j u_j^{(x) n}``, the binomial expansion of ``(1 + lambda cos)^zeta`` gives
+    ``sum_{j in a, k in b} (1 + lambda u_j.u_k)^zeta w_j w_k = sum_n C(zeta, n) lambda^n <T_n^a, T_n^b>``;
+    for ``a = b`` the unordered sum is half of that minus the ``j = k`` terms ``w_j^2 (1 + lambda)^zeta``.
+    """
+    n_pair = n_elem * (n_elem + 1) // 2
+    p0, p1 = start[i], start[i + 1]
+    zmax = 0
+    for k in range(angular.shape[0]):
+        zmax = max(zmax, zint[k])
+    ncomp = _OFF[zmax + 1]
+    U = np.empty((p1 - p0, ncomp))
+    u = np.empty(3)
+    for p in range(p0, p1):
+        if fc[p] > 0.0:
+            for c in range(3):
+                u[c] = d[p, c] / r[p]
+            _outer_powers(u, zmax, U[p - p0])
+    T = np.empty((n_elem, ncomp))
+    A = np.empty((n_elem, ncomp))
+    dT = np.empty((n_elem, ncomp))
+    dU = np.empty(ncomp)
+    tu = np.empty(3)
+    for k in range(angular.shape[0]):
+        eta, lam, z = angular[k, 0], angular[k, 2], zint[k]
+        nc = _OFF[z + 1]
+        norm = 2.0 ** (1.0 - z)
+        diag = (1.0 + lam) ** z
+        T[:, :nc] = 0.0
+        wsq = np.zeros(n_elem)
+        for p in range(p0, p1):
+            if fc[p] <= 0.0:
+                continue
+            w = math.exp(-eta * r[p] * r[p]) * fc[p]
+            a = nbtype[p]
+            wsq[a] += w * w
+            for ii in range(nc):
+                T[a, ii] += w * U[p - p0, ii]
+        coef = np.empty(z + 1)
+        for n in range(z + 1):
+            coef[n] = _binom(z, n) * lam**n
+        if mode <= 1:
+            for a in range(n_elem):
+                for b in range(a, n_elem):
+                    s = 0.0
+                    for n in range(z + 1):
+                        acc = 0.0
+                        for ii in range(_OFF[n], _OFF[n + 1]):
+                            acc += T[a, ii] * T[b, ii]
+                        s += coef[n] * acc
+                    if a == b:
+                        s = 0.5 * (s - wsq[a] * diag)
+                    g[i, col0 + k * n_pair + pairidx[a, b]] += norm * s
+        elif mode == 2:
+            # adjoint tensors A^a = dE/dT^a (coefficients folded in), then per neighbour the chain rule
+            A[:, :nc] = 0.0
+            sdiag = np.zeros(n_elem)
+            for a in range(n_elem):
+                for b in range(a, n_elem):
+                    sc = norm * seed[i, col0 + k * n_pair + pairidx[a, b]]
+                    if a == b:
+                        sdiag[a] = sc
+                        for ii in range(nc):
+                            A[a, ii] += sc * T[a, ii]
+                    else:
+                        for ii in range(nc):
+                            A[a, ii] += sc * T[b, ii]
+                            A[b, ii] += sc * T[a, ii]
+            for n in range(z + 1):
+                for ii in range(_OFF[n], _OFF[n + 1]):
+                    A[:, ii] *= coef[n]
+            for p in range(p0, p1):
+                if fc[p] <= 0.0:
+                    continue
+                a = nbtype[p]
+                rp = r[p]
+                ex = math.exp(-eta * rp * rp)
+                w = ex * fc[p]
+                dw = ex * (dfc[p] - 2.0 * eta * rp * fc[p])
+                gw = -sdiag[a] * diag * w
+                for ii in range(nc):
+                    gw += A[a, ii] * U[p - p0, ii]
+                gu0 = 0.0
+                gu1 = 0.0
+                gu2 = 0.0
+                for n in range(1, z + 1):
+                    o0, o1 = _OFF[n - 1], _OFF[n]
+                    for ii in range(o1 - o0):
+                        un = n * U[p - p0, o0 + ii]
+                        gu0 += un * A[a, o1 + 3 * ii]
+                        gu1 += un * A[a, o1 + 3 * ii + 1]
+                        gu2 += un * A[a, o1 + 3 * ii + 2]
+                gu0 *= w
+                gu1 *= w
+                gu2 *= w
+                u0, u1, u2 = d[p, 0] / rp, d[p, 1] / rp, d[p, 2] / rp
+                gdotu = gu0 * u0 + gu1 * u1 + gu2 * u2
+                dd[p, 0] += gw * dw * u0 + (gu0 - gdotu * u0) / rp
+                dd[p, 1] += gw * dw * u1 + (gu1 - gdotu * u1) / rp
+                dd[p, 2] += gw * dw * u2 + (gu2 - gdotu * u2) / rp
+        else:
+            # tangent of the moment tensors, then of the contractions
+            dT[:, :nc] = 0.0
+            dwsq = np.zeros(n_elem)
+            for p in range(p0, p1):
+                if fc[p] <= 0.0:
+                    continue
+                a = nbtype[p]
+                rp = r[p]
+                ex = math.exp(-eta * rp * rp)
+                w = ex * fc[p]
+                ut = (d[p, 0] * seed[p, 0] + d[p, 1] * seed[p, 1] + d[p, 2] * seed[p, 2]) / rp
+                dwt = ex * (dfc[p] - 2.0 * eta * rp * fc[p]) * ut
+                for c in range(3):
+                    tu[c] = (seed[p, c] - ut * d[p, c] / rp) / rp
+                dwsq[a] += 2.0 * w * dwt
+                dU[0] = 0.0
+                for n in range(1, z + 1):
+                    o0, o1 = _OFF[n - 1], _OFF[n]
+                    for ii in range(o1 - o0):
+                        for c in range(3):
+                            dU[o1 + 3 * ii + c] = dU[o0 + ii] * d[p, c] / rp + U[p - p0, o0 + ii] * tu[c]
+                for ii in range(nc):
+                    dT[a, ii] += dwt * U[p - p0, ii] + w * dU[ii]
+            for a in range(n_elem):
+                for b in range(a, n_elem):
+                    s = 0.0
+                    for n in range(z + 1):
+                        acc = 0.0
+                        for ii in range(_OFF[n], _OFF[n + 1]):
+                            acc += dT[a, ii] * T[b, ii] + T[a, ii] * dT[b, ii]
+                        s += coef[n] * acc
+                    if a == b:
+                        s = 0.5 * (s - dwsq[a] * diag)
+                    g[i, col0 + k * n_pair + pairidx[a, b]] += norm * s
+
+
+@njit(cache=True, parallel=True)
+def sweep(d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_elem, mode, seed):
+    """One pass over pairs and triples computing, by ``mode``: ``VALUES`` G; ``VALUES_JAC`` G and the
+    Jacobian; ``VJP`` the contraction of the Jacobian with the cotangent ``seed`` (N, M); ``JVP`` its
+    product with the tangent ``seed`` (P, 3), returned in place of G. Returns ``(g, jac, dd)`` with
+    (1, ...) placeholders for what the mode does not produce."""
     n = start.shape[0] - 1
     n_rad = radial.shape[0]
     n_ang = angular.shape[0]
     n_pair = n_elem * (n_elem + 1) // 2
     m_tot = n_rad * n_elem + n_ang * n_pair
     npairs = d.shape[0]
-    g = np.zeros((n, m_tot))
+    with_jac = mode == VALUES_JAC
+    deriv = mode != VALUES
+    g = np.zeros((n, m_tot)) if mode != VJP else np.zeros((1, 1))
     jac = np.zeros((npairs, m_tot, 3)) if with_jac else np.zeros((1, 1, 3))
+    dd = np.zeros((npairs, 3)) if mode == VJP else np.zeros((1, 3))
     angular_norm = np.empty(n_ang)
     zint = np.empty(n_ang, dtype=np.int64)
     for k in range(n_ang):
         angular_norm[k] = 2.0 ** (1.0 - angular[k, 1])
         zint[k] = int(angular[k, 1]) if angular[k, 1] == int(angular[k, 1]) and angular[k, 1] <= 64 else -1
+    # G5 with small integer zeta: moment tensors, O(neighbours) per atom (the Jacobian mode keeps the pair loop)
+    moments = kind == 5 and n_ang > 0 and mode != VALUES_JAC
+    for k in range(n_ang):
+        if zint[k] < 1 or zint[k] > MAX_MOMENT_ZETA:
+            moments = False
     r = np.empty(npairs)
     fc = np.empty(npairs)
     dfc = np.empty(npairs)
@@ -101,8 +313,13 @@ def descriptors(d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_
         rp = math.sqrt(d[p, 0] * d[p, 0] + d[p, 1] * d[p, 1] + d[p, 2] * d[p, 2])
         r[p] = rp
         fc[p], dfc[p] = _fc(rp, rc)
-    # centres in parallel: atom i writes only g[i] and the Jacobian rows of its own pairs (no races)
+    # centres in parallel: atom i writes only g[i] and the rows of its own pairs (no races)
     for i in prange(n):
+        vp = np.empty(3)
+        vq = np.empty(3)
+        if moments:
+            _g5_moments(i, d, r, fc, dfc, nbtype, start, pairidx, angular, n_elem, n_rad * n_elem, zint, mode, seed,
+                        g, dd)
         for p in range(start[i], start[i + 1]):
             rp = r[p]
             if rp >= rc:
@@ -113,12 +330,21 @@ def descriptors(d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_
                 x = rp - radial[k, 1]
                 e = math.exp(-eta * x * x)
                 col = k * n_elem + tj
-                g[i, col] += e * fc[p]
-                if with_jac:
-                    dgdr = e * (dfc[p] - 2.0 * eta * x * fc[p])
+                if mode <= VALUES_JAC:
+                    g[i, col] += e * fc[p]
+                if not deriv:
+                    continue
+                dgdr = e * (dfc[p] - 2.0 * eta * x * fc[p]) / rp
+                if mode == VALUES_JAC:
                     for c in range(3):
-                        jac[p, col, c] += dgdr * d[p, c] / rp
-            if n_ang == 0:
+                        jac[p, col, c] += dgdr * d[p, c]
+                elif mode == VJP:
+                    s = seed[i, col] * dgdr
+                    for c in range(3):
+                        dd[p, c] += s * d[p, c]
+                else:
+                    g[i, col] += dgdr * (d[p, 0] * seed[p, 0] + d[p, 1] * seed[p, 1] + d[p, 2] * seed[p, 2])
+            if n_ang == 0 or moments:
                 continue
             for q in range(p + 1, start[i + 1]):
                 rq = r[q]
@@ -157,8 +383,9 @@ def descriptors(d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_
                     pw = angular_norm[k] * _powz(base, zeta, zint[k])
                     val = pw * ex * fprod
                     col = colbase + k * n_pair
-                    g[i, col] += val
-                    if not with_jac:
+                    if mode <= VALUES_JAC:
+                        g[i, col] += val
+                    if not deriv:
                         continue
                     # d val = val * d log(pw ex) + pw ex d(fprod); d log(pw) / d cos = zeta lam / base
                     dpw = zeta * lam / base
@@ -176,6 +403,81 @@ def descriptors(d, center, nbtype, start, pairidx, radial, angular, rc, kind, n_
                             dlog_q -= 2.0 * eta * rjk * ujk
                             dfp -= fc[p] * fc[q] * dfjk * ujk
                             dfq += fc[p] * fc[q] * dfjk * ujk
-                        jac[p, col, c] += val * dlog_p + pw * ex * dfp
-                        jac[q, col, c] += val * dlog_q + pw * ex * dfq
-    return g, jac
+                        vp[c] = val * dlog_p + pw * ex * dfp
+                        vq[c] = val * dlog_q + pw * ex * dfq
+                    if mode == VALUES_JAC:
+                        for c in range(3):
+                            jac[p, col, c] += vp[c]
+                            jac[q, col, c] += vq[c]
+                    elif mode == VJP:
+                        s = seed[i, col]
+                        for c in range(3):
+                            dd[p, c] += s * vp[c]
+                            dd[q, c] += s * vq[c]
+                    else:
+                        for c in range(3):
+                            g[i, col] += vp[c] * seed[p, c] + vq[c] * seed[q, c]
+    return g, jac, dd
+
+
+@njit(cache=True, parallel=True)
+def pair_rows(xw, nbr, code, nn, shifts, cutoff):
+    """Directed pair rows within ``cutoff`` from a full neighbour list, sorted by centre.
+
+    Parameters
+    ----------
+    xw : float64 (N, 3)
+        Positions of the list (moved by its image offsets).
+    nbr : int32 (N, maxnb); code : int16 (N, maxnb); nn : int64 (N,)
+        Neighbours of atom ``i`` are ``nbr[i, :nn[i]]`` with image shift ``shifts[code[i, k]]``.
+    shifts : float64 (ncodes, 3)
+    cutoff : float
+
+    Returns
+    -------
+    center, neighbor : int64 (P,)
+    shift : float64 (P, 3)
+        Image shift of each row.
+    d : float64 (P, 3)
+        ``xw[neighbor] + shift - xw[center]``.
+    """
+    n = xw.shape[0]
+    rc2 = cutoff * cutoff
+    counts = np.zeros(n, dtype=np.int64)
+    for i in prange(n):
+        c = 0
+        for k in range(nn[i]):
+            j = nbr[i, k]
+            s = code[i, k]
+            r2 = 0.0
+            for a in range(3):
+                t = xw[j, a] + shifts[s, a] - xw[i, a]
+                r2 += t * t
+            if r2 < rc2:
+                c += 1
+        counts[i] = c
+    start = np.zeros(n + 1, dtype=np.int64)
+    for i in range(n):
+        start[i + 1] = start[i] + counts[i]
+    npairs = start[n]
+    center = np.empty(npairs, dtype=np.int64)
+    neighbor = np.empty(npairs, dtype=np.int64)
+    shift = np.empty((npairs, 3))
+    d = np.empty((npairs, 3))
+    for i in prange(n):
+        p = start[i]
+        for k in range(nn[i]):
+            j = nbr[i, k]
+            s = code[i, k]
+            r2 = 0.0
+            for a in range(3):
+                t = xw[j, a] + shifts[s, a] - xw[i, a]
+                r2 += t * t
+            if r2 < rc2:
+                center[p] = i
+                neighbor[p] = j
+                for a in range(3):
+                    shift[p, a] = shifts[s, a]
+                    d[p, a] = xw[j, a] + shifts[s, a] - xw[i, a]
+                p += 1
+    return center, neighbor, shift, d

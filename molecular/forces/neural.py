@@ -25,54 +25,47 @@ from molecular.forces.base import Force
 from molecular.neighbors import NeighborList
 
 __all__ = ["PairGraph", "SymmetryFunctions", "BehlerParrinello", "NeuralPotential", "pair_graph",
-           "train_energy_force", "force_rmse"]
+           "train_energy_force", "force_rmse", "delta_targets"]
 
 
 # ---------------------------------------------------------------- differentiable descriptor primitive
-# One-entry memo: the forward kernel computes the Jacobian as well and keeps it for the reverse pass of the
-# same evaluation (an MD step needs both; computing them in one sweep saves most of a second sweep). The
-# entry is used only when every argument is equal to the stored one.
-_MEMO = {"args": None, "jac": None}
+# The reverse pass never forms the (P, M, 3) Jacobian: bp_descriptor_vjp recomputes each term's derivative and
+# contracts it with dE/dG in one sweep (dE/dd = sum_m dE/dG_m dG_m/dd). It and bp_descriptor_jvp are linear in
+# their first argument and each other's transpose, so derivatives of any order in the weights (force matching)
+# work. The geometry enters them through bp_descriptor_jacobian, an identity without derivative rules:
+# differentiating the descriptors twice in the geometry (Hessians of the NN energy) raises autodiff's
+# UnsupportedOperationError instead of silently dropping terms.
+def _static_args(static):
+    center, nbtype, start, pairidx, radial, angular, cfg = static
+    return center, nbtype, start, pairidx, radial, angular, float(cfg[0]), int(cfg[1]), int(cfg[2])
 
 
-def _desc_kernel(d, center, nbtype, start, pairidx, radial, angular, cfg):
-    args = (d, center, nbtype, start, pairidx, radial, angular, cfg)
-    g, jac = K.descriptors(d, center, nbtype, start, pairidx, radial, angular, cfg[0], int(cfg[1]), int(cfg[2]),
-                           True)
-    _MEMO["args"] = tuple(np.array(a, copy=True) for a in args)
-    _MEMO["jac"] = jac
+def _desc_kernel(d, *static):
+    g, _ = K.descriptors(d, *_static_args(static), False)
     return g
 
 
-def _jac_kernel(d, center, nbtype, start, pairidx, radial, angular, cfg):
-    args = (d, center, nbtype, start, pairidx, radial, angular, cfg)
-    memo = _MEMO["args"]
-    if memo is not None and all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(args, memo)):
-        return _MEMO["jac"]
-    _, jac = K.descriptors(d, center, nbtype, start, pairidx, radial, angular, cfg[0], int(cfg[1]), int(cfg[2]),
-                           True)
-    return jac
+def _vjp_kernel(gbar, d, *static):
+    return K.descriptors_vjp(np.ascontiguousarray(gbar, dtype=np.float64), d, *_static_args(static))
 
 
-# The Jacobian is itself a primitive without derivative rules: differentiating the descriptors twice with
-# respect to the geometry (Hessians of the NN energy) raises autodiff's UnsupportedOperationError instead of
-# silently dropping terms. First derivatives in the geometry, and any order in the weights, are supported.
-descriptor_jacobian = register_kernel("bp_descriptor_jacobian", _jac_kernel)
+def _jvp_kernel(t, d, *static):
+    return K.descriptors_jvp(np.ascontiguousarray(t, dtype=np.float64), d, *_static_args(static))
 
 
-def _desc_vjp(gbar, ans, d, center, *static):
-    jac = descriptor_jacobian(d, center, *static)
-    return (anp.einsum("pm,pmk->pk", anp.getitem(gbar, center), jac),) + (None,) * (len(static) + 1)
-
-
-def _desc_jvp(primals, tangents):
-    d, center, *static = primals
-    jac = descriptor_jacobian(d, center, *static)
-    n = static[1].shape[0] - 1
-    return anp.index_add(np.zeros((n, jac.shape[1])), center, anp.einsum("pmk,pk->pm", jac, tangents[0]))
-
-
-descriptor_primitive = register_kernel("bp_descriptors", _desc_kernel, vjp=_desc_vjp, jvp=_desc_jvp)
+_geometry = register_kernel("bp_descriptor_jacobian", lambda d: d)
+descriptor_vjp = register_kernel(
+    "bp_descriptor_vjp", _vjp_kernel, n_args=9,
+    vjp=lambda c, ans, gbar, d, *static: (descriptor_jvp(c, d, *static),) + (None,) * (len(static) + 1),
+    jvp=lambda primals, tangents: descriptor_vjp(tangents[0], *primals[1:]))
+descriptor_jvp = register_kernel(
+    "bp_descriptor_jvp", _jvp_kernel, n_args=9,
+    vjp=lambda c, ans, t, d, *static: (descriptor_vjp(c, d, *static),) + (None,) * (len(static) + 1),
+    jvp=lambda primals, tangents: descriptor_jvp(tangents[0], *primals[1:]))
+descriptor_primitive = register_kernel(
+    "bp_descriptors", _desc_kernel, n_args=8,
+    vjp=lambda gbar, ans, d, *static: (descriptor_vjp(gbar, _geometry(d), *static),) + (None,) * len(static),
+    jvp=lambda primals, tangents: descriptor_jvp(tangents[0], _geometry(primals[0]), *primals[1:]))
 
 
 # ---------------------------------------------------------------- geometry
@@ -131,14 +124,8 @@ class PairGraph:
 
 
 def _graph_from_list(x, types, nbr, code, nn, shifts, cutoff):
-    n = x.shape[0]
-    ii = np.repeat(np.arange(n), nn)
-    mask = np.arange(nbr.shape[1])[None, :] < nn[:, None]
-    jj = nbr[mask].astype(np.int64)
-    sh = shifts[code[mask]]
-    d = x[jj] + sh - x[ii]
-    keep = np.einsum("ij,ij->i", d, d) < cutoff * cutoff
-    return PairGraph(ii[keep], jj[keep], types, sh[keep]), np.ascontiguousarray(d[keep])
+    center, neighbor, shift, d = K.pair_rows(x, nbr, code, np.asarray(nn, dtype=np.int64), shifts, float(cutoff))
+    return PairGraph(center, neighbor, types, shift), d
 
 
 def pair_graph(positions, box, cutoff, types=None):
@@ -566,3 +553,60 @@ def train_energy_force(model, data, steps=200, lr=3e-3, force_weight=1.0, energy
     e, f = _predict(model, params, graph, feats, jac)
     return {"loss": history, "force_rmse": float(np.sqrt(np.mean((np.asarray(f) - f_ref) ** 2))),
             "energy_rmse_per_atom": float(np.sqrt(np.mean(((np.asarray(e) - e_ref) / n_atoms) ** 2)))}
+
+
+# ---------------------------------------------------------------- Delta-learning
+def delta_targets(data, base, skin=0.3):
+    """Labels minus those of a classical base force field: what a learned correction must fit.
+
+    Delta-learning: the hybrid model is ``ForceField([*base, NeuralPotential(correction)])``, the
+    classical terms plus a network trained (:func:`train_energy_force`) on these residuals. Energies,
+    forces and (if present) virials are replaced by ``reference - base``; other fields are copied.
+
+    Parameters
+    ----------
+    data : dict
+        ``positions`` (S, N, 3), ``forces`` (S, N, 3), ``energy`` (S,), ``box`` (S, 3) or (S, 3, 3);
+        optional ``virial`` (S, 3, 3) and ``types`` (N,).
+    base : Force or sequence of Force
+        The classical part (units of the data).
+    skin : float
+        Neighbour-list skin used to evaluate ``base`` (length unit).
+
+    Returns
+    -------
+    dict
+        A copy of ``data`` with residual ``energy``, ``forces`` (and ``virial``), plus ``base_energy``
+        (S,) and ``base_forces`` (S, N, 3).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from molecular import WCA, lattice
+    >>> s = lattice("fcc", 2, density=0.8)
+    >>> data = {"positions": s.positions[None], "forces": np.zeros((1, 32, 3)), "energy": np.zeros(1),
+    ...         "box": np.diag(s.box.h)[None]}
+    >>> delta_targets(data, WCA())["forces"].shape
+    (1, 32, 3)
+    """
+    from molecular.forces.base import ForceField
+    from molecular.system import Box, System
+
+    pos = np.asarray(data["positions"], dtype=np.float64)
+    if pos.ndim != 3 or pos.shape[2] != 3:
+        raise InputError(f"data['positions'] has shape {pos.shape}; allowed: (S, N, 3)")
+    ff = ForceField(base, skin=skin)
+    types = data.get("types")
+    e_base = np.empty(pos.shape[0])
+    f_base = np.empty_like(pos)
+    w_base = np.empty((pos.shape[0], 3, 3))
+    for k in range(pos.shape[0]):
+        res = ff.compute(System(pos[k], box=Box(np.asarray(data["box"][k])), types=types), virial=True)
+        e_base[k], f_base[k], w_base[k] = res.energy, res.forces, res.virial
+    out = dict(data)
+    out["energy"] = np.asarray(data["energy"], dtype=np.float64) - e_base
+    out["forces"] = np.asarray(data["forces"], dtype=np.float64).reshape(pos.shape) - f_base
+    if "virial" in data:
+        out["virial"] = np.asarray(data["virial"], dtype=np.float64) - w_base
+    out["base_energy"], out["base_forces"] = e_base, f_base
+    return out

@@ -95,17 +95,25 @@ def test_descriptor_derivatives_check_grads(rng, kind):
     check_grads(lambda xx: sf(graph.displacements(xx), graph), (x,), order=1, modes=("rev",))
 
 
-def test_reverse_pass_uses_the_jacobian_of_its_own_point(rng):
-    # reference: SymmetryFunctions.jacobian evaluated directly at each point (the forward kernel memoises
-    # its Jacobian for the reverse pass; an evaluation at another point must not leak into it)
+@pytest.mark.parametrize("kind", ["G4", "G5"])
+def test_fused_vjp_and_jvp_equal_the_explicit_jacobian(rng, kind):
+    # reference: the explicit sparse Jacobian (SymmetryFunctions.jacobian, pair-and-triple loop) contracted in
+    # numpy; the reverse pass contracts dE/dG in one sweep without it (G5 with integer zeta <= 4 through the
+    # moment-tensor form, O(neighbours) per atom), the forward pass likewise; an evaluation at another point in
+    # between must not leak into either
     x, box, types = _config(rng, n=12, box=2.8)
-    sf = SymmetryFunctions(1.3, RADIAL, ANGULAR, n_elements=2)
+    sf = SymmetryFunctions(1.3, RADIAL, ANGULAR, kind=kind, n_elements=2)
     graph, d = pair_graph(x, np.full(3, box), 1.3, types)
     gbar = rng.standard_normal((12, sf.n_features))
     _, vjp = ad.vjp(lambda dd: sf(dd, graph), d)
     sf(d + 0.01, graph)  # another point in between
-    expected = np.einsum("pm,pmk->pk", gbar[graph.center], sf.jacobian(d, graph)[1])
-    np.testing.assert_allclose(vjp(gbar)[0], expected, rtol=1e-12, atol=1e-14)
+    jac = sf.jacobian(d, graph)[1]
+    expected = np.einsum("pm,pmk->pk", gbar[graph.center], jac)
+    np.testing.assert_allclose(vjp(gbar)[0], expected, rtol=1e-10, atol=1e-13)
+    t = rng.standard_normal(d.shape)
+    jvp_ref = np.zeros((12, sf.n_features))
+    np.add.at(jvp_ref, graph.center, np.einsum("pmk,pk->pm", jac, t))
+    np.testing.assert_allclose(ad.jvp(lambda dd: sf(dd, graph), (d,), (t,))[1], jvp_ref, rtol=1e-10, atol=1e-13)
 
 
 def test_second_geometry_derivative_is_a_clear_error(rng):
