@@ -37,6 +37,20 @@ def _triad(a, b, c, s):
         a[i] = b[i] + s * c[i]
 
 
+@njit(cache=True, parallel=True)
+def _thread_ids(out):
+    for i in prange(out.size):
+        out[i] = numba.get_thread_id()
+
+
+def threads_used(nthreads):
+    """Distinct numba worker threads that actually ran a prange loop after ``set_num_threads``."""
+    numba.set_num_threads(nthreads)
+    ids = np.full(64 * nthreads, -1, np.int64)
+    _thread_ids(ids)
+    return len(set(ids.tolist()))
+
+
 def stream_triad(nthreads, dtype=np.float64, n=40_000_000, repeats=7):
     """Best-of STREAM triad bandwidth (bytes/s): 3 arrays of ``n`` values move 3 n itemsize bytes."""
     numba.set_num_threads(nthreads)
@@ -61,15 +75,19 @@ def build(case, dtype, n_vacuum, n_sphere):
     return FDTDSimulation(grid, geometry=[sphere], boundaries=CPML(10))
 
 
-def mcells(sim, steps, repeats):
+def mcells(sim, steps, repeats, cpu=False):
+    """Median Mcells/s of wall-clock time (``cpu=True``: per CPU-second of this process, which on a
+    shared machine shows what the code does when it has the cores; equal to wall time when idle)."""
     sim.fields.E[2][tuple(s // 2 for s in sim.grid.shape)] = 1.0
     sim.run(steps=2, progress=False)   # warm-up (compilation is cached across runs)
-    rates = []
+    rates, cpu_rates = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         sim._step_impl(steps)           # the bare update loop, without the engine's guard scans
-        rates.append(sim.grid.ncells * steps / (time.perf_counter() - t0) / 1e6)
-    return statistics.median(rates)
+        t1, c1 = time.perf_counter(), time.process_time()
+        rates.append(sim.grid.ncells * steps / (t1 - t0) / 1e6)
+        cpu_rates.append(sim.grid.ncells * steps / (c1 - c0) / 1e6)
+    return (statistics.median(rates), statistics.median(cpu_rates)) if cpu else statistics.median(rates)
 
 
 def peer_fdtd(n, steps):
@@ -135,6 +153,11 @@ def peer_gprmax(case, n, threads, steps=100):
     return n**3 * int(its.group(1)) / seconds / 1e6
 
 
+def load():
+    """1-minute load average and CPU count (the machine is shared: figures scale with it)."""
+    return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--small", action="store_true", help="128^3 vacuum and 64^3 sphere case")
@@ -144,23 +167,32 @@ def main():
     n_vac, n_sph = (128, 64) if args.small else (256, 128)
     print(f"numba {numba.__version__}, threading layer {numba.config.THREADING_LAYER}, "
           f"up to {numba.config.NUMBA_NUM_THREADS} threads; medians of {args.repeats} x {args.steps} steps")
+    for t in (1, 2):
+        print(f"set_num_threads({t}): {threads_used(t)} distinct worker thread(s) ran a prange loop")
+    print(load())
     bw = {t: stream_triad(t) for t in (1, 2)}
     for t, b in bw.items():
         print(f"STREAM triad, {t} thread(s): {b / 1e9:.1f} GB/s")
+    print(f"STREAM 2-thread / 1-thread bandwidth: {bw[2] / bw[1]:.2f}x (the memory-bound ceiling of any 2-thread "
+          "speedup on this machine)")
     rows = []
+    cpu_rate = {}
     for case in ("a", "b"):
         for dtype in (np.float32, np.float64):
             sim = build(case, dtype, n_vac, n_sph)
             for t in (1, 2):
                 numba.set_num_threads(t)
-                r = mcells(sim, args.steps, args.repeats)
+                r, rc = mcells(sim, args.steps, args.repeats, cpu=True)
                 roof = bw[t] / BYTES_PER_CELL[dtype] / 1e6
                 rows.append((case, np.dtype(dtype).name, t, r, r / roof))
+                cpu_rate[(case, np.dtype(dtype).name, t)] = rc
+                print(f"  {case} {np.dtype(dtype).name} {t} thread(s): {r:.0f} Mcells/s wall, {rc:.0f} per CPU-s "
+                      f"({load()})", flush=True)
             del sim
     label = {"a": f"(a) vacuum {n_vac}^3, PEC", "b": f"(b) sphere {n_sph}^3 + CPML 10"}
-    print(f"\n{'case':32s} {'dtype':8s} {'threads':>7s} {'Mcells/s':>10s} {'of roofline':>12s}")
+    print(f"\n{'case':32s} {'dtype':8s} {'threads':>7s} {'Mcells/s':>10s} {'of roofline':>12s} {'per CPU-s':>10s}")
     for case, dt, t, r, frac in rows:
-        print(f"{label[case]:32s} {dt:8s} {t:7d} {r:10.0f} {frac:12.2f}")
+        print(f"{label[case]:32s} {dt:8s} {t:7d} {r:10.0f} {frac:12.2f} {cpu_rate[(case, dt, t)]:10.0f}")
     for case in ("a", "b"):
         for dt in ("float32", "float64"):
             one = next(r for c, d, t, r, _ in rows if (c, d, t) == (case, dt, 1))
@@ -185,6 +217,7 @@ def main():
             ours = next(r for c, d, tt, r, _ in rows if (c, d, tt) == (case, "float32", t))
             print(f"gprMax {label[case]} single, {t} thread(s): {g:.1f} Mcells/s; ours float32 {ours:.0f} "
                   f"= {ours / g:.1f}x")
+    print(load())
     best = max(r for c, d, t, r, _ in rows if c == "a")
     print(f"FIGURE: best vacuum throughput {best:.0f} Mcells/s")
 

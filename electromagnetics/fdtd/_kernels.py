@@ -285,6 +285,299 @@ def update_e_2d_parallel(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, 
         _e_row_2d(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy)
 
 
+# ----------------------------------------------------------------------------- 3D: bulk + CPML fused
+# One call per half-step does the bulk update and the CPML corrections line by line (a line is
+# ``F[i, j, :]``), so the slab corrections re-read fields that are still in L1 cache. Each field
+# component has its own k-loop (few arrays per loop: LLVM vectorises them behind cheap alias
+# checks). The psi arrays are in the grid's own axis order (no transposed views):
+# ``psx: (2, Lx, ny, nz)``, ``psy: (2, nx, Ly, nz)``, ``psz: (2, nx, ny, Lz)`` where ``L*`` is the
+# total thickness of the CPML layers on that axis (0 when none) and ``pos*[i]`` maps a grid index
+# to its layer (-1 outside the layers).
+@njit(cache=True, inline="always")
+def _coef_line(c, i, j, full, arr, ubuf):
+    return arr[c, i, j] if full else ubuf[c]
+
+
+@njit(cache=True, inline="always")
+def _h_line(i, j, Hx, Hy, Hz, Ex, Ey, Ez, da, db, ua, ub, rdx, rdy, rdz, fx, fy, fz,
+            posx, posy, posz, phx, phy, phz, psx, psy, psz, zlo, zhi):
+    nx, ny, nz = Ex.shape
+    ip = i + 1 if i < nx - 1 else 0
+    jp = j + 1 if j < ny - 1 else 0
+    wx, wy, wz = fx[i], fy[j], fz[nz - 1]
+    fa = da.shape[1] != 1
+    fb = db.shape[1] != 1
+    a0, a1, a2 = _coef_line(0, i, j, fa, da, ua), _coef_line(1, i, j, fa, da, ua), _coef_line(2, i, j, fa, da, ua)
+    b0, b1, b2 = _coef_line(0, i, j, fb, db, ub), _coef_line(1, i, j, fb, db, ub), _coef_line(2, i, j, fb, db, ub)
+    for k in range(nz - 1):
+        Hx[i, j, k] = a0[k] * Hx[i, j, k] - b0[k] * ((wy * Ez[i, jp, k] - Ez[i, j, k]) * rdy
+                                                    - (Ey[i, j, k + 1] - Ey[i, j, k]) * rdz)
+        Hy[i, j, k] = a1[k] * Hy[i, j, k] - b1[k] * ((Ex[i, j, k + 1] - Ex[i, j, k]) * rdz
+                                                    - (wx * Ez[ip, j, k] - Ez[i, j, k]) * rdx)
+        Hz[i, j, k] = a2[k] * Hz[i, j, k] - b2[k] * ((wx * Ey[ip, j, k] - Ey[i, j, k]) * rdx
+                                                    - (wy * Ex[i, jp, k] - Ex[i, j, k]) * rdy)
+    k = nz - 1
+    Hz[i, j, k] = a2[k] * Hz[i, j, k] - b2[k] * ((wx * Ey[ip, j, k] - Ey[i, j, k]) * rdx
+                                                - (wy * Ex[i, jp, k] - Ex[i, j, k]) * rdy)
+    Hx[i, j, k] = a0[k] * Hx[i, j, k] - b0[k] * ((wy * Ez[i, jp, k] - Ez[i, j, k]) * rdy
+                                                - (wz * Ey[i, j, 0] - Ey[i, j, k]) * rdz)
+    Hy[i, j, k] = a1[k] * Hy[i, j, k] - b1[k] * ((wz * Ex[i, j, 0] - Ex[i, j, k]) * rdz
+                                                - (wx * Ez[ip, j, k] - Ez[i, j, k]) * rdx)
+    # CPML along x (u = y, v = z): Hy += b ((1/kappa - 1) dEz/dx + psi), Hz -= b (... dEy/dx ...)
+    l = posx[i]
+    if l >= 0:
+        kp, ap, bp = phx[0, i], phx[1, i], phx[2, i]
+        for k in range(nz):
+            dv = (wx * Ez[ip, j, k] - Ez[i, j, k]) * rdx
+            pu = bp * psx[0, l, j, k] + ap * dv
+            psx[0, l, j, k] = pu
+            Hy[i, j, k] += b1[k] * (kp * dv + pu)
+        for k in range(nz):
+            du = (wx * Ey[ip, j, k] - Ey[i, j, k]) * rdx
+            pv = bp * psx[1, l, j, k] + ap * du
+            psx[1, l, j, k] = pv
+            Hz[i, j, k] -= b2[k] * (kp * du + pv)
+    # CPML along y (u = z, v = x): Hz += b (... dEx/dy ...), Hx -= b (... dEz/dy ...)
+    l = posy[j]
+    if l >= 0:
+        kp, ap, bp = phy[0, j], phy[1, j], phy[2, j]
+        for k in range(nz):
+            dv = (wy * Ex[i, jp, k] - Ex[i, j, k]) * rdy
+            pu = bp * psy[0, i, l, k] + ap * dv
+            psy[0, i, l, k] = pu
+            Hz[i, j, k] += b2[k] * (kp * dv + pu)
+        for k in range(nz):
+            du = (wy * Ez[i, jp, k] - Ez[i, j, k]) * rdy
+            pv = bp * psy[1, i, l, k] + ap * du
+            psy[1, i, l, k] = pv
+            Hx[i, j, k] -= b0[k] * (kp * du + pv)
+    # CPML along z (u = x, v = y), only the layers' k: Hx += b (... dEy/dz ...), Hy -= b (... dEx/dz ...)
+    if zlo > 0:
+        _h_zlayers(i, j, 0, min(zlo, nz - 1), 0, Hx, Hy, Ex, Ey, b0, b1, rdz, phz, psz)
+    if zhi < nz:
+        _h_zlayers(i, j, zhi, nz - 1, zlo, Hx, Hy, Ex, Ey, b0, b1, rdz, phz, psz)
+    k = nz - 1
+    l = posz[k]
+    if l >= 0:  # the last node: its +z neighbour is the wrapped ghost
+        dv = (wz * Ey[i, j, 0] - Ey[i, j, k]) * rdz
+        du = (wz * Ex[i, j, 0] - Ex[i, j, k]) * rdz
+        pu = phz[2, k] * psz[0, i, j, l] + phz[1, k] * dv
+        pv = phz[2, k] * psz[1, i, j, l] + phz[1, k] * du
+        psz[0, i, j, l] = pu
+        psz[1, i, j, l] = pv
+        Hx[i, j, k] += b0[k] * (phz[0, k] * dv + pu)
+        Hy[i, j, k] -= b1[k] * (phz[0, k] * du + pv)
+
+
+@njit(cache=True, inline="always")
+def _h_zlayers(i, j, k0, k1, l0, Hx, Hy, Ex, Ey, b0, b1, rdz, phz, psz):
+    """z-CPML of H nodes ``k0 <= k < k1`` (all with an in-array +z neighbour), layer ``l0 + k - k0``."""
+    for k in range(k0, k1):
+        l = l0 + k - k0
+        dv = (Ey[i, j, k + 1] - Ey[i, j, k]) * rdz
+        pu = phz[2, k] * psz[0, i, j, l] + phz[1, k] * dv
+        psz[0, i, j, l] = pu
+        Hx[i, j, k] += b0[k] * (phz[0, k] * dv + pu)
+    for k in range(k0, k1):
+        l = l0 + k - k0
+        du = (Ex[i, j, k + 1] - Ex[i, j, k]) * rdz
+        pv = phz[2, k] * psz[1, i, j, l] + phz[1, k] * du
+        psz[1, i, j, l] = pv
+        Hy[i, j, k] -= b1[k] * (phz[0, k] * du + pv)
+
+
+@njit(cache=True, inline="always")
+def _e_line(i, j, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, ua, ub, rdx, rdy, rdz, gx, gy, gz,
+            posx, posy, posz, pex, pey, pez, psx, psy, psz, zlo, zhi):
+    nx, ny, nz = Ex.shape
+    im = i - 1 if i > 0 else nx - 1
+    jm = j - 1 if j > 0 else ny - 1
+    wx, wy, wz = gx[i], gy[j], gz[0]
+    fa = ca.shape[1] != 1
+    fb = cb.shape[1] != 1
+    a0, a1, a2 = _coef_line(0, i, j, fa, ca, ua), _coef_line(1, i, j, fa, ca, ua), _coef_line(2, i, j, fa, ca, ua)
+    b0, b1, b2 = _coef_line(0, i, j, fb, cb, ub), _coef_line(1, i, j, fb, cb, ub), _coef_line(2, i, j, fb, cb, ub)
+    k = 0
+    Ex[i, j, k] = a0[k] * Ex[i, j, k] + b0[k] * ((Hz[i, j, k] - wy * Hz[i, jm, k]) * rdy
+                                                - (Hy[i, j, k] - wz * Hy[i, j, nz - 1]) * rdz)
+    Ey[i, j, k] = a1[k] * Ey[i, j, k] + b1[k] * ((Hx[i, j, k] - wz * Hx[i, j, nz - 1]) * rdz
+                                                - (Hz[i, j, k] - wx * Hz[im, j, k]) * rdx)
+    Ez[i, j, k] = a2[k] * Ez[i, j, k] + b2[k] * ((Hy[i, j, k] - wx * Hy[im, j, k]) * rdx
+                                                - (Hx[i, j, k] - wy * Hx[i, jm, k]) * rdy)
+    for k in range(1, nz):
+        Ex[i, j, k] = a0[k] * Ex[i, j, k] + b0[k] * ((Hz[i, j, k] - wy * Hz[i, jm, k]) * rdy
+                                                    - (Hy[i, j, k] - Hy[i, j, k - 1]) * rdz)
+        Ey[i, j, k] = a1[k] * Ey[i, j, k] + b1[k] * ((Hx[i, j, k] - Hx[i, j, k - 1]) * rdz
+                                                    - (Hz[i, j, k] - wx * Hz[im, j, k]) * rdx)
+        Ez[i, j, k] = a2[k] * Ez[i, j, k] + b2[k] * ((Hy[i, j, k] - wx * Hy[im, j, k]) * rdx
+                                                    - (Hx[i, j, k] - wy * Hx[i, jm, k]) * rdy)
+    # CPML along x (u = y, v = z): Ey -= b ((1/kappa - 1) dHz/dx + psi), Ez += b (... dHy/dx ...)
+    l = posx[i]
+    if l >= 0:
+        kp, ap, bp = pex[0, i], pex[1, i], pex[2, i]
+        for k in range(nz):
+            dv = (Hz[i, j, k] - wx * Hz[im, j, k]) * rdx
+            pu = bp * psx[0, l, j, k] + ap * dv
+            psx[0, l, j, k] = pu
+            Ey[i, j, k] -= b1[k] * (kp * dv + pu)
+        for k in range(nz):
+            du = (Hy[i, j, k] - wx * Hy[im, j, k]) * rdx
+            pv = bp * psx[1, l, j, k] + ap * du
+            psx[1, l, j, k] = pv
+            Ez[i, j, k] += b2[k] * (kp * du + pv)
+    # CPML along y (u = z, v = x): Ez -= b (... dHx/dy ...), Ex += b (... dHz/dy ...)
+    l = posy[j]
+    if l >= 0:
+        kp, ap, bp = pey[0, j], pey[1, j], pey[2, j]
+        for k in range(nz):
+            dv = (Hx[i, j, k] - wy * Hx[i, jm, k]) * rdy
+            pu = bp * psy[0, i, l, k] + ap * dv
+            psy[0, i, l, k] = pu
+            Ez[i, j, k] -= b2[k] * (kp * dv + pu)
+        for k in range(nz):
+            du = (Hz[i, j, k] - wy * Hz[i, jm, k]) * rdy
+            pv = bp * psy[1, i, l, k] + ap * du
+            psy[1, i, l, k] = pv
+            Ex[i, j, k] += b0[k] * (kp * du + pv)
+    # CPML along z (u = x, v = y), only the layers' k: Ex -= b (... dHy/dz ...), Ey += b (... dHx/dz ...)
+    l = posz[0]
+    if l >= 0:  # the first node: its -z neighbour is the wrapped ghost
+        dv = (Hy[i, j, 0] - wz * Hy[i, j, nz - 1]) * rdz
+        du = (Hx[i, j, 0] - wz * Hx[i, j, nz - 1]) * rdz
+        pu = pez[2, 0] * psz[0, i, j, l] + pez[1, 0] * dv
+        pv = pez[2, 0] * psz[1, i, j, l] + pez[1, 0] * du
+        psz[0, i, j, l] = pu
+        psz[1, i, j, l] = pv
+        Ex[i, j, 0] -= b0[0] * (pez[0, 0] * dv + pu)
+        Ey[i, j, 0] += b1[0] * (pez[0, 0] * du + pv)
+    if zlo > 1:
+        _e_zlayers(i, j, 1, zlo, 1, Ex, Ey, Hx, Hy, b0, b1, rdz, pez, psz)
+    if zhi < nz:
+        k0 = max(zhi, 1)
+        _e_zlayers(i, j, k0, nz, zlo + k0 - zhi, Ex, Ey, Hx, Hy, b0, b1, rdz, pez, psz)
+
+
+@njit(cache=True, inline="always")
+def _e_zlayers(i, j, k0, k1, l0, Ex, Ey, Hx, Hy, b0, b1, rdz, pez, psz):
+    """z-CPML of E nodes ``k0 <= k < k1`` (all with an in-array -z neighbour), layer ``l0 + k - k0``."""
+    for k in range(k0, k1):
+        l = l0 + k - k0
+        dv = (Hy[i, j, k] - Hy[i, j, k - 1]) * rdz
+        pu = pez[2, k] * psz[0, i, j, l] + pez[1, k] * dv
+        psz[0, i, j, l] = pu
+        Ex[i, j, k] -= b0[k] * (pez[0, k] * dv + pu)
+    for k in range(k0, k1):
+        l = l0 + k - k0
+        du = (Hx[i, j, k] - Hx[i, j, k - 1]) * rdz
+        pv = pez[2, k] * psz[1, i, j, l] + pez[1, k] * du
+        psz[1, i, j, l] = pv
+        Ey[i, j, k] += b1[k] * (pez[0, k] * du + pv)
+
+
+@njit(cache=True, inline="always")
+def _z_layers(posz):
+    """``(zlo, zhi)``: CPML layers along z occupy ``k < zlo`` and ``k >= zhi``."""
+    nz = posz.shape[0]
+    zlo = 0
+    while zlo < nz and posz[zlo] >= 0:
+        zlo += 1
+    zhi = nz
+    while zhi > zlo and posz[zhi - 1] >= 0:
+        zhi -= 1
+    return zlo, zhi
+
+
+@njit(cache=True, inline="always")
+def _uniform_lines(c, nz):
+    """(3, nz) array with each row filled with the uniform coefficient of that component."""
+    out = np.empty((3, nz), c.dtype)
+    for m in range(3):
+        out[m, :] = c[m, 0, 0, 0]
+    return out
+
+
+@njit(cache=True, parallel=True)
+def update_h_cpml(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz,
+                  posx, posy, posz, phx, phy, phz, psx, psy, psz):
+    """3D ``H^{n+1/2} = da H - db curl E`` with the CPML corrections of every layer, in one pass.
+
+    Bulk part as :func:`update_h` (``da``/``db`` may be uniform ``(3, 1, 1, 1)`` or full
+    ``(3, nx, ny, nz)``, independently). Inside a CPML layer along axis ``d`` the derivative
+    ``dE/dd`` of the curl is replaced by ``dE/dd / kappa + psi`` with ``psi = b psi + a dE/dd`` [1]_,
+    i.e. the update adds ``db ((1/kappa - 1) dE/dd + psi)`` with the curl's sign.
+
+    Parameters
+    ----------
+    Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz
+        As in :func:`update_h`.
+    posx, posy, posz : ndarray of int32, shapes (nx,), (ny,), (nz,)
+        Layer index of each grid index along the axis, -1 outside the CPML layers.
+    phx, phy, phz : ndarray, shapes (3, nx), (3, ny), (3, nz)
+        ``1/kappa - 1``, ``a`` and ``b`` at the H nodes along each axis (used where ``pos >= 0``).
+    psx, psy, psz : ndarray, shapes (2, Lx, ny, nz), (2, nx, Ly, nz), (2, nx, ny, Lz), A/m^2
+        Convolution memories (grid axis order); ``[0]`` corrects the component ``u = d + 1``,
+        ``[1]`` the component ``v = d + 2`` (cyclic). Updated in place.
+
+    References
+    ----------
+    .. [1] J. A. Roden and S. D. Gedney, Microw. Opt. Technol. Lett. 27, 334 (2000).
+    """
+    nx, ny, nz = Ex.shape
+    ua = _uniform_lines(da, nz)
+    ub = _uniform_lines(db, nz)
+    zlo, zhi = _z_layers(posz)
+    for i in prange(nx):
+        for j in range(ny):
+            _h_line(i, j, Hx, Hy, Hz, Ex, Ey, Ez, da, db, ua, ub, rdx, rdy, rdz, fx, fy, fz,
+                    posx, posy, posz, phx, phy, phz, psx, psy, psz, zlo, zhi)
+
+
+@njit(cache=True)
+def update_h_cpml_serial(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz,
+                         posx, posy, posz, phx, phy, phz, psx, psy, psz):
+    """Serial twin of :func:`update_h_cpml`."""
+    nx, ny, nz = Ex.shape
+    ua = _uniform_lines(da, nz)
+    ub = _uniform_lines(db, nz)
+    zlo, zhi = _z_layers(posz)
+    for i in range(nx):
+        for j in range(ny):
+            _h_line(i, j, Hx, Hy, Hz, Ex, Ey, Ez, da, db, ua, ub, rdx, rdy, rdz, fx, fy, fz,
+                    posx, posy, posz, phx, phy, phz, psx, psy, psz, zlo, zhi)
+
+
+@njit(cache=True, parallel=True)
+def update_e_cpml(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz,
+                  posx, posy, posz, pex, pey, pez, psx, psy, psz):
+    """3D ``E^{n+1} = ca E + cb curl H`` with the CPML corrections of every layer, in one pass.
+
+    The E-node twin of :func:`update_h_cpml` (backward differences, low-side wrap factors
+    ``gx, gy, gz``; ``pex, pey, pez`` sampled at the E nodes).
+    """
+    nx, ny, nz = Ex.shape
+    ua = _uniform_lines(ca, nz)
+    ub = _uniform_lines(cb, nz)
+    zlo, zhi = _z_layers(posz)
+    for i in prange(nx):
+        for j in range(ny):
+            _e_line(i, j, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, ua, ub, rdx, rdy, rdz, gx, gy, gz,
+                    posx, posy, posz, pex, pey, pez, psx, psy, psz, zlo, zhi)
+
+
+@njit(cache=True)
+def update_e_cpml_serial(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz,
+                         posx, posy, posz, pex, pey, pez, psx, psy, psz):
+    """Serial twin of :func:`update_e_cpml`."""
+    nx, ny, nz = Ex.shape
+    ua = _uniform_lines(ca, nz)
+    ub = _uniform_lines(cb, nz)
+    zlo, zhi = _z_layers(posz)
+    for i in range(nx):
+        for j in range(ny):
+            _e_line(i, j, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, ua, ub, rdx, rdy, rdz, gx, gy, gz,
+                    posx, posy, posz, pex, pey, pez, psx, psy, psz, zlo, zhi)
+
+
 # ----------------------------------------------------------------------------- CPML slab corrections
 @njit(cache=True, inline="always")
 def _cpml_e_row(j, Fu, Fv, Gu, Gv, psi_u, psi_v, cu, cv, i0, kinv1, a, b, rd):
@@ -474,6 +767,13 @@ def bulk_kernels(ncells, ndim=3):
     if ncells >= PARALLEL_MIN_CELLS:
         return update_h, update_e, cpml_h, cpml_e
     return update_h_serial, update_e_serial, cpml_h_serial, cpml_e_serial
+
+
+def fused_kernels(ncells):
+    """``(update_h_cpml, update_e_cpml)`` of 3D grids: parallel for large grids, serial twins for small."""
+    if ncells >= PARALLEL_MIN_CELLS:
+        return update_h_cpml, update_e_cpml
+    return update_h_cpml_serial, update_e_cpml_serial
 
 
 def wrap_factors(n, wrap, high):

@@ -1,12 +1,16 @@
-"""Helpers shared by the FDTD examples: output folder and an atomic PNG writer."""
+"""Helpers shared by the FDTD examples: output folder, ``--quick`` flag and an atomic PNG writer."""
 
 import sys
 from pathlib import Path
 
+QUICK = "--quick" in sys.argv[1:]
+"""``--quick`` on the command line: a coarse, fast version of the example (used by the tests)."""
+
 
 def out_dir(name):
-    """``argv[1]`` if given, else ``./fdtd_examples_out/<name>``; created."""
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("fdtd_examples_out") / name
+    """The first non-flag argument if given, else ``./fdtd_examples_out/<name>``; created."""
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    out = Path(args[0]) if args else Path("fdtd_examples_out") / name
     out.mkdir(parents=True, exist_ok=True)
     return out
 

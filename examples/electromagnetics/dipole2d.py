@@ -1,6 +1,6 @@
 """Dipole radiating in 2D (TM, Ez) next to a dielectric rod: field snapshots to HDF5 and a field image.
 
-Run: python examples/electromagnetics/dipole2d.py [OUTDIR]   (about 5 s on 2 cores)
+Run: python examples/electromagnetics/dipole2d.py [OUTDIR] [--quick]   (about 5 s on 2 cores; --quick: 3x coarser)
 """
 
 import matplotlib
@@ -8,7 +8,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from _common import out_dir, save_png  # noqa: E402
+from _common import QUICK, out_dir, save_png  # noqa: E402
 from scipy.constants import c  # noqa: E402
 
 from electromagnetics.fdtd import (  # noqa: E402
@@ -25,8 +25,8 @@ from electromagnetics.fdtd import (  # noqa: E402
 from electromagnetics.fdtd.postprocess import plot_field  # noqa: E402
 
 # ---- parameters (SI units)
-DX = 1e-3                 # cell size, m
-SHAPE = (240, 200)        # cells
+DX = 3e-3 if QUICK else 1e-3   # cell size, m
+SHAPE = (80, 67) if QUICK else (240, 200)  # cells (0.24 m x 0.2 m)
 F0 = c / (20 * DX)        # centre frequency, Hz (20 cells per wavelength)
 ROD = dict(center=(0.15, 0.10), radius=0.02, eps=4.0)
 SOURCE_AT = (0.06, 0.10)  # m

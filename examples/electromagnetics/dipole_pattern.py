@@ -1,7 +1,7 @@
 """Radiation pattern of a z-directed Hertzian dipole in 3D via the near-to-far-field transform,
 compared with the closed-form sin^2(theta) pattern.
 
-Run: python examples/electromagnetics/dipole_pattern.py [OUTDIR]   (about 10 s)
+Run: python examples/electromagnetics/dipole_pattern.py [OUTDIR] [--quick]   (about 10 s)
 """
 
 import matplotlib
@@ -9,14 +9,14 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from _common import out_dir, save_png  # noqa: E402
+from _common import QUICK, out_dir, save_png  # noqa: E402
 from scipy.constants import c  # noqa: E402
 
 from electromagnetics.fdtd import CPML, FDTDSimulation, Grid, ModulatedGaussian, Near2Far, PointDipole, Source  # noqa: E402
 from mindscience.io import save  # noqa: E402
 
 DX = 1e-3
-N = 48
+N = 32 if QUICK else 48
 F0 = c / (20 * DX)
 
 out = out_dir("dipole_pattern")

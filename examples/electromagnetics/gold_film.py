@@ -1,7 +1,7 @@
 """Gold film (Drude model of Rakic et al. 1998) at normal incidence in the near infrared:
 R and T from flux monitors vs the closed-form thin-film (Airy) result with the Drude eps(omega).
 
-Run: python examples/electromagnetics/gold_film.py [OUTDIR]   (about 10 s)
+Run: python examples/electromagnetics/gold_film.py [OUTDIR] [--quick]   (about 10 s)
 """
 
 import matplotlib
@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from _common import out_dir, save_png  # noqa: E402
+from _common import QUICK, out_dir, save_png  # noqa: E402
 from scipy.constants import c  # noqa: E402
 
 from electromagnetics.fdtd import (  # noqa: E402
@@ -26,10 +26,10 @@ from electromagnetics.fdtd import (  # noqa: E402
 from electromagnetics.fdtd.postprocess import reflection_transmission  # noqa: E402
 from mindscience.io import save  # noqa: E402
 
-DX = 1e-9                          # m (skin depth ~ 25 cells)
+DX = 4e-9 if QUICK else 1e-9       # m (skin depth ~ 25 cells; 6 with --quick)
 FILM = 20e-9                       # film thickness, m
 NX = 1400
-FREQS = np.linspace(200e12, 400e12, 60)   # 0.75 - 1.5 um
+FREQS = np.linspace(200e12, 400e12, 20 if QUICK else 60)   # 0.75 - 1.5 um
 
 out = out_dir("gold_film")
 gold = get_material("Au-Drude")
@@ -41,7 +41,7 @@ for with_film in (False, True):
     sim = FDTDSimulation(Grid((NX,), spacing=DX, courant=0.5), geometry=geo,
                          sources=[Source(PlaneCurrent("x", 300 * DX), wf, "Ez")], boundaries=CPML(30),
                          monitors=[fr, ft])
-    sim.run(until_decayed=("Ez", (1100 * DX,), 1e-6), progress=False)
+    sim.run(until_decayed=("Ez", (1100 * DX,), 1e-4 if QUICK else 1e-6), progress=False)
     mons.append((fr, ft))
 R, T = reflection_transmission(mons[1][0], mons[1][1], mons[0][0], mons[0][1])
 

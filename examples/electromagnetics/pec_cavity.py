@@ -1,7 +1,7 @@
 """3D PEC rectangular cavity: resonances by harmonic inversion of a ring-down vs
 f = c/2 sqrt((m/a)^2 + (n/b)^2 + (p/c)^2).
 
-Run: python examples/electromagnetics/pec_cavity.py [OUTDIR]   (about 5 s)
+Run: python examples/electromagnetics/pec_cavity.py [OUTDIR] [--quick]   (about 5 s)
 """
 
 import matplotlib
@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from _common import out_dir, save_png  # noqa: E402
+from _common import QUICK, out_dir, save_png  # noqa: E402
 from scipy.constants import c  # noqa: E402
 
 from electromagnetics.fdtd import FDTDSimulation, Grid, ModulatedGaussian, PointDipole, Probe, Source  # noqa: E402
@@ -17,7 +17,7 @@ from electromagnetics.fdtd.postprocess import harmonic_inversion  # noqa: E402
 from mindscience.io import save  # noqa: E402
 
 A, B, C = 1.0, 0.8, 0.6          # cavity edges, m
-CELLS_PER_A = 30
+CELLS_PER_A = 10 if QUICK else 30
 
 out = out_dir("pec_cavity")
 d = A / CELLS_PER_A
@@ -28,7 +28,7 @@ probes = [Probe(comp, (0.71 * A, 0.63 * B, 0.58 * C)) for comp in ("Ex", "Ey", "
 sim = FDTDSimulation(grid, sources=sources, monitors=probes)      # default boundaries: PEC walls
 sim.run(until=wf.end_time, progress=False)
 n0 = sim.step_count
-sim.run(steps=3000, progress=False)
+sim.run(steps=600 if QUICK else 3000, progress=False)
 ring = sum(p.values[n0:] for p in probes)
 res = harmonic_inversion(ring[::2], 2 * sim.dt, 150e6, 450e6, rel_threshold=1e-7)
 f_fdtd = np.array([r.frequency for r in res])

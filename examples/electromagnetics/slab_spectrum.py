@@ -1,7 +1,7 @@
 """Dielectric slab (n = 3.5) at normal incidence: R/T spectra from flux monitors with a normalisation
 run, against the closed-form Fabry-Perot (Airy) result.
 
-Run: python examples/electromagnetics/slab_spectrum.py [OUTDIR]   (about 5 s)
+Run: python examples/electromagnetics/slab_spectrum.py [OUTDIR] [--quick]   (about 5 s)
 """
 
 import matplotlib
@@ -9,7 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from _common import out_dir, save_png  # noqa: E402
+from _common import QUICK, out_dir, save_png  # noqa: E402
 from scipy.constants import c  # noqa: E402
 
 from electromagnetics.fdtd import (  # noqa: E402
@@ -29,9 +29,9 @@ from mindscience.io import save  # noqa: E402
 N_SLAB = 3.5
 DX = 1e-3                         # m
 D_CELLS = 12                      # slab thickness, cells
-PPW = 20                          # cells per wavelength in the slab at the top of the band
+PPW = 10 if QUICK else 20         # cells per wavelength in the slab at the top of the band
 FMAX = c / (PPW * N_SLAB * DX)
-FREQS = np.linspace(FMAX / 2, FMAX, 200)
+FREQS = np.linspace(FMAX / 2, FMAX, 40 if QUICK else 200)
 NX = 700
 
 out = out_dir("slab_spectrum")
@@ -43,7 +43,7 @@ for with_slab in (False, True):
     sim = FDTDSimulation(Grid((NX,), spacing=DX, courant=0.5), geometry=geo,
                          sources=[Source(PlaneCurrent("x", 100 * DX), wf, "Ez")], boundaries=CPML(20),
                          monitors=[fr, ft])
-    sim.run(until_decayed=("Ez", ((NX - 100) * DX,), 1e-6), progress=False)
+    sim.run(until_decayed=("Ez", ((NX - 100) * DX,), 1e-4 if QUICK else 1e-6), progress=False)
     mons.append((fr, ft))
 R, T = reflection_transmission(mons[1][0], mons[1][1], mons[0][0], mons[0][1])
 

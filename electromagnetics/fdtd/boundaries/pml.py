@@ -23,11 +23,12 @@ class CPML(Boundary):
 
         sigma = sigma_max r^m,   kappa = 1 + (kappa_max - 1) r^m,   alpha = alpha_max (1 - r)
 
-    The bulk update runs with kappa = 1 everywhere; inside the slab the kernels
-    :func:`~electromagnetics.fdtd._kernels.cpml_e` / :func:`~electromagnetics.fdtd._kernels.cpml_h`
-    add ``(1/kappa - 1) dF/dn + psi`` for the four tangential components, with
-    ``psi = b psi + a dF/dn``, ``b = exp(-(sigma/kappa + alpha) dt/eps0)``,
-    ``a = sigma (b - 1)/(kappa (sigma + kappa alpha))``. The slab is backed by a wall.
+    The bulk update runs with kappa = 1 everywhere; inside the slab the kernels add (3D: fused into
+    :func:`~electromagnetics.fdtd._kernels.update_e_cpml` / :func:`~electromagnetics.fdtd._kernels.update_h_cpml`;
+    1D/2D: :func:`~electromagnetics.fdtd._kernels.cpml_e` / :func:`~electromagnetics.fdtd._kernels.cpml_h`)
+    ``(1/kappa - 1) dF/dn + psi`` for the four tangential components, with ``psi = b psi + a dF/dn``,
+    ``b = exp(-(sigma/kappa + alpha) dt/eps0)``, ``a = sigma (b - 1)/(kappa (sigma + kappa alpha))``.
+    The slab is backed by a wall.
 
     Parameters
     ----------
@@ -93,12 +94,18 @@ class CPML(Boundary):
 
 
 class CPMLSlab:
-    """Runtime state of one CPML layer: profiles and the four psi arrays, shape (L, m1, m2)."""
+    """Runtime state of one CPML layer: profiles and the four psi arrays.
+
+    The psi arrays are in the grid's axis order with ``L`` layers along the slab's axis (shape
+    ``(L, ny, nz)`` for an x slab, ``(nx, L, nz)`` for y, ``(nx, ny, L)`` for z). 3D simulations
+    update them inside the fused kernels (:func:`cpml_axis_arrays` makes them views of per-axis
+    arrays); 1D and 2D simulations call :meth:`update_h`/:meth:`update_e` after the bulk update.
+    """
 
     def __init__(self, spec, grid, axis, high, dtype):
         self.axis = axis
         self.high = high
-        L = spec.thickness
+        self.thickness = L = spec.thickness
         n = grid.shape[axis]
         d = grid.spacing[axis]
         self.i0 = n - L if high else 0
@@ -107,22 +114,22 @@ class CPMLSlab:
         rdt = np.zeros(0, dtype).real.dtype
         self.e_prof = tuple(np.ascontiguousarray(p, dtype=rdt) for p in spec.profiles(d, grid.dt, high, 0.0))
         self.h_prof = tuple(np.ascontiguousarray(p, dtype=rdt) for p in spec.profiles(d, grid.dt, high, 0.5))
-        tshape = tuple(grid.shape[p] for p in self.perm)
-        shape = (L,) + tshape[1:]
+        shape = list(grid.shape)
+        shape[axis] = L
         self.psi = {name: np.zeros(shape, dtype) for name in ("eu", "ev", "hu", "hv")}
         self.kernels = (K.cpml_h, K.cpml_e)  # the simulation may swap in the serial twins
         self.u = (axis + 1) % 3
         self.v = (axis + 2) % 3
 
     def attach(self, fields, cb, db):
-        """Pre-compute the transposed views of the fields and coefficients this slab works on."""
+        """Pre-compute the views (normal axis first) the slab kernels of 1D/2D grids work on."""
         u, v = self.u, self.v
         t = lambda a: np.transpose(a, self.perm)
-        kh, ke = self.kernels
-        self._e_args = (t(fields.E[u]), t(fields.E[v]), t(fields.H[u]), t(fields.H[v]), self.psi["eu"],
-                        self.psi["ev"], t(cb[u]), t(cb[v]), self.i0, *self.e_prof, self.rd)
-        self._h_args = (t(fields.H[u]), t(fields.H[v]), t(fields.E[u]), t(fields.E[v]), self.psi["hu"],
-                        self.psi["hv"], t(db[u]), t(db[v]), self.i0, *self.h_prof, self.rd)
+        p = {k: t(a) for k, a in self.psi.items()}
+        self._e_args = (t(fields.E[u]), t(fields.E[v]), t(fields.H[u]), t(fields.H[v]), p["eu"],
+                        p["ev"], t(cb[u]), t(cb[v]), self.i0, *self.e_prof, self.rd)
+        self._h_args = (t(fields.H[u]), t(fields.H[v]), t(fields.E[u]), t(fields.E[v]), p["hu"],
+                        p["hv"], t(db[u]), t(db[v]), self.i0, *self.h_prof, self.rd)
 
     def update_e(self):
         """Apply the E correction in this slab (after the bulk E update)."""
@@ -131,3 +138,55 @@ class CPMLSlab:
     def update_h(self):
         """Apply the H correction in this slab (after the bulk H update)."""
         self.kernels[0](*self._h_args)
+
+
+def cpml_axis_arrays(slabs, grid, dtype):
+    """Per-axis CPML arrays of the fused 3D kernels; each slab's psi becomes a view into them.
+
+    Parameters
+    ----------
+    slabs : list of CPMLSlab
+    grid : Grid
+    dtype : numpy dtype
+        Field dtype (psi arrays); profiles are real.
+
+    Returns
+    -------
+    pos : tuple of 3 ndarray of int32, shapes (n_d,)
+        Layer index of each grid index along the axis (-1 outside the layers).
+    prof_e, prof_h : tuple of 3 ndarray, shapes (3, n_d)
+        ``1/kappa - 1``, ``a``, ``b`` at the E and H nodes (zeros outside the layers).
+    psi_e, psi_h : tuple of 3 ndarray
+        Shapes ``(2, Lx, ny, nz)``, ``(2, nx, Ly, nz)``, ``(2, nx, ny, Lz)`` (``L_d`` = total
+        thickness on the axis, possibly 0); ``[0]`` is psi "u", ``[1]`` psi "v" of the slabs.
+    """
+    rdt = np.zeros(0, dtype).real.dtype
+    pos, prof_e, prof_h, psi_e, psi_h = [], [], [], [], []
+    for ax in range(3):
+        n = grid.shape[ax]
+        mine = sorted((s for s in slabs if s.axis == ax), key=lambda s: s.high)
+        total = sum(s.thickness for s in mine)
+        shape = list(grid.shape)
+        shape[ax] = total
+        p = np.full(n, -1, np.int32)
+        pe, ph = np.zeros((3, n), rdt), np.zeros((3, n), rdt)
+        se, sh = np.zeros((2, *shape), dtype), np.zeros((2, *shape), dtype)
+        off = 0
+        for s in mine:
+            idx = np.arange(s.i0, s.i0 + s.thickness)
+            p[idx] = off + np.arange(s.thickness)
+            pe[:, idx] = np.stack(s.e_prof)
+            ph[:, idx] = np.stack(s.h_prof)
+            sl = [slice(None)] * 3
+            sl[ax] = slice(off, off + s.thickness)
+            sl = tuple(sl)
+            for name, arr in (("eu", se[0]), ("ev", se[1]), ("hu", sh[0]), ("hv", sh[1])):
+                arr[sl] = s.psi[name]
+                s.psi[name] = arr[sl]
+            off += s.thickness
+        pos.append(p)
+        prof_e.append(pe)
+        prof_h.append(ph)
+        psi_e.append(se)
+        psi_h.append(sh)
+    return tuple(pos), tuple(prof_e), tuple(prof_h), tuple(psi_e), tuple(psi_h)
