@@ -27,6 +27,14 @@ def test_readme_block_runs(code, tmp_path, monkeypatch):
     if "g" in namespace:  # MD: a liquid's first RDF peak near r = 1.1 sigma
         r, g = namespace["r"], namespace["g"]
         assert 1.0 < r[g.argmax()] < 1.25 and 2.0 < g.max() < 3.5
+    if "water" in namespace:  # SETTLE holds SPC/E's O-H at 0.1 nm; PME + LJ give a cohesive liquid
+        import numpy as np
+
+        x = namespace["md"].system.positions
+        np.testing.assert_allclose(np.linalg.norm(x[1::3] - x[0::3], axis=1), 0.1, atol=1e-8)
+        n_waters = len(x) // 3  # SPC/E liquid: about -46.8 kJ/mol per water
+        # (Berendsen et al. 1987 quote -41.5 after their 5.2 kJ/mol polarisation correction); 0.2 ps after solvate
+        assert -50.0 < namespace["md"].integrator.result.energy / n_waters < -25.0
     if "d6" in namespace:  # d^6/dx^6 tanh(x) at 0 is 0 and sin(x)exp(-x^2/3) is odd: d6 is odd
         import numpy as np
 
