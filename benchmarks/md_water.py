@@ -1,8 +1,8 @@
 """SPC/E water with PME: ns/day of ``molecular`` at 1 and 2 threads, against OpenMM's CPU platform.
 
-The system (built here, independent of the solvation builders): about 3000 rigid SPC/E waters at
-0.997 g/cm3 on a simple-cubic lattice with random orientations, relaxed by a short MD with
-velocity rescaling at small time steps. The timed run: PME at relative accuracy 5e-4 (grid and
+The system: about 3000 rigid SPC/E waters at 0.997 g/cm3 from :func:`molecular.water.solvate`
+(random orientations, no overlaps), relaxed by a short MD with velocity rescaling at small time steps.
+The timed run: PME at relative accuracy 5e-4 (grid and
 splitting parameter chosen as OpenMM does), 1.0 nm cutoff for Coulomb and Lennard-Jones (with the
 long-range dispersion correction), SETTLE, velocity Verlet, dt = 2 fs, float64 throughout, Verlet
 skin 0.1 nm (rebuilt when an atom has moved half of it). OpenMM
@@ -24,55 +24,27 @@ import numba
 import numpy as np
 
 import mindscience  # noqa: F401  (selects the non-spinning threading layer)
-from molecular import MDSimulation, System
-from molecular.forces import LennardJones
-from molecular.forces.base import ForceField
+from molecular import MDSimulation
 from molecular.forces.pme import PME
-from molecular.integrators.constraints import ConstrainedVelocityVerlet, Settle
+from molecular.integrators.constraints import ConstrainedVelocityVerlet
 from molecular.units import KB
-from molecular.water import SPCE
+from molecular.water import SPCE, solvate, water_constraints, water_forcefield
 
 MASS_O, MASS_H = 15.9994, 1.008
 AVOGADRO = 6.02214076e23
 
 
 def water_box(n_waters, density=0.997, seed=7):
-    """``n_waters`` SPC/E molecules at ``density`` g/cm3 on a cubic lattice, random orientations.
-
-    Returns
-    -------
-    System
-        Atoms O, H, H per molecule (types 0 = O, 1 = H), charges and masses of SPC/E, cubic box.
-    """
-    rng = np.random.default_rng(seed)
-    mass = MASS_O + 2 * MASS_H
-    volume = n_waters * mass / AVOGADRO / density * 1e21  # nm^3
-    length = volume ** (1.0 / 3.0)
-    m = math.ceil(n_waters ** (1.0 / 3.0))
-    grid = np.stack(np.meshgrid(*(np.arange(m),) * 3, indexing="ij"), axis=-1).reshape(-1, 3)
-    sites = grid[np.sort(rng.choice(len(grid), n_waters, replace=False))] * (length / m)
-    geo = SPCE.geometry()  # O at the origin
-    geo = geo - (MASS_O * geo[0] + MASS_H * (geo[1] + geo[2])) / mass  # about the centre of mass
-    q, _ = np.linalg.qr(rng.normal(size=(n_waters, 3, 3)))  # random rotations (orthogonal matrices)
-    x = sites[:, None, :] + np.einsum("nij,kj->nki", q, geo)
-    n = 3 * n_waters
-    types = np.tile([0, 1, 1], n_waters)
-    return System(x.reshape(n, 3), masses=np.where(types == 0, MASS_O, MASS_H), box=np.full(3, length),
-                  types=types, charges=np.tile(SPCE.charges, n_waters))
-
-
-def waters_of(n_waters):
-    return np.arange(3 * n_waters).reshape(n_waters, 3)
+    """``n_waters`` SPC/E molecules at ``density`` g/cm3 in a cubic box (:func:`molecular.water.solvate`)."""
+    volume = n_waters * (MASS_O + 2 * MASS_H) / AVOGADRO / density * 1e21  # nm^3
+    return solvate([volume ** (1.0 / 3.0)] * 3, SPCE, n_waters=n_waters, seed=seed)
 
 
 def make_simulation(system, dt=0.002, skin=0.1):
-    """Our SPC/E force field (LJ on O + PME with the intramolecular pairs excluded) with SETTLE."""
-    w = waters_of(system.n_atoms // 3)
-    excl = np.concatenate([w[:, [0, 1]], w[:, [0, 2]], w[:, [1, 2]]])
-    lj = LennardJones(epsilon=[SPCE.epsilon_o, 0.0], sigma=[SPCE.sigma_o, 0.1], cutoff=1.0, tail_correction=True)
-    pme = PME(cutoff=1.0, tolerance=5e-4, exclusions=excl)
-    ff = ForceField([lj, pme], skin=skin)
-    integ = ConstrainedVelocityVerlet(Settle(w, SPCE.d_oh, SPCE.d_hh))
+    """Our SPC/E force field (LJ with dispersion correction + PME, water exclusions) with SETTLE."""
+    ff = water_forcefield(system, SPCE, cutoff=1.0, electrostatics="pme", tolerance=5e-4, tail_correction=True,
+                          skin=skin)
+    integ = ConstrainedVelocityVerlet(water_constraints(system, SPCE))
     return MDSimulation(system, ff, integ, dt=dt, overlap_threshold=0.05)
 
 

@@ -435,14 +435,27 @@ class NeuralPotential(Force):
 
 
 # ---------------------------------------------------------------- training
+def batch_graph(positions, boxes, cutoff, types=None):
+    """One :class:`PairGraph` of S snapshots (configurations numbered 0..S-1) and its pair vectors.
+
+    Parameters
+    ----------
+    positions : array (S, N, 3), nm (or reduced)
+    boxes : array (S, 3) or (S, 3, 3), same length unit
+    cutoff : float
+    types : array (N,), optional
+
+    Returns
+    -------
+    graph : PairGraph
+    d : ndarray (P, 3), pair vectors of all snapshots
+    """
+    graphs, ds = zip(*(pair_graph(positions[k], boxes[k], cutoff, types) for k in range(positions.shape[0])))
+    return PairGraph.concatenate(list(graphs)), np.concatenate(ds)
+
+
 def _batch(model, positions, boxes, types):
-    graphs, ds = [], []
-    for k in range(positions.shape[0]):
-        g, d = pair_graph(positions[k], boxes[k], model.cutoff, types)
-        graphs.append(g)
-        ds.append(d)
-    graph = PairGraph.concatenate(graphs)
-    d = np.concatenate(ds)
+    graph, d = batch_graph(positions, boxes, model.cutoff, types)
     feats, jac = model.descriptors.jacobian(d, graph)
     return graph, d, feats, jac
 

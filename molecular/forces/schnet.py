@@ -35,7 +35,7 @@ from mindscience.coupling import check_neural_term, load_term, save_term
 from mindscience.errors import InputError, check_range
 from mindscience.nn import MLP, Adam, get_activation
 from molecular.forces import _schnet_kernels as K
-from molecular.forces.neural import NeuralPotential, PairGraph, _evaluate, pair_graph
+from molecular.forces.neural import NeuralPotential, _evaluate, batch_graph, pair_graph
 
 __all__ = ["SchNet", "SchNetPotential", "cfconv", "train_schnet", "force_rmse", "predict"]
 
@@ -278,15 +278,6 @@ class SchNetPotential(NeuralPotential):
 
 
 # ---------------------------------------------------------------- training
-def _batch(positions, boxes, types, cutoff):
-    graphs, ds = [], []
-    for k in range(positions.shape[0]):
-        g, d = pair_graph(positions[k], boxes[k], cutoff, types)
-        graphs.append(g)
-        ds.append(d)
-    return PairGraph.concatenate(graphs), np.concatenate(ds)
-
-
 def predict(model, params, graph, d):
     """Configuration energies (S,) and forces (N, 3) of a (concatenated) graph; differentiable in ``params``.
 
@@ -320,7 +311,7 @@ def force_rmse(model, data, params=None):
     -------
     float
     """
-    graph, d = _batch(np.asarray(data["positions"]), np.asarray(data["box"]), data.get("types"), model.cutoff)
+    graph, d = batch_graph(np.asarray(data["positions"]), np.asarray(data["box"]), model.cutoff, data.get("types"))
     _, f = predict(model, model.params if params is None else params, graph, d)
     return float(np.sqrt(np.mean((np.asarray(f) - np.asarray(data["forces"]).reshape(-1, 3)) ** 2)))
 
@@ -397,7 +388,7 @@ def train_schnet(model, data, steps=200, lr=3e-3, force_weight=1.0, energy_weigh
         if key not in batches:
             if len(batches) > 64:
                 batches.clear()
-            batches[key] = _batch(pos[idx], boxes[idx], types, model.cutoff)
+            batches[key] = batch_graph(pos[idx], boxes[idx], model.cutoff, types)
         return batches[key]
 
     def loss_on(idx):

@@ -153,12 +153,12 @@ def test_force_matches_model_and_conserves_energy(rng):
 
 def test_training_path_matches_force_path(rng):
     # reference: energy_forces_virial per configuration; predict() on a concatenated batch must agree
-    from molecular.forces.schnet import _batch
+    from molecular.forces.neural import batch_graph
 
     m = _model()
     x1, box, types = _config(rng)
     x2 = (x1 + 0.1 * rng.standard_normal(x1.shape)) % box
-    graph, d = _batch(np.stack([x1, x2]), np.full((2, 3), box), types, m.cutoff)
+    graph, d = batch_graph(np.stack([x1, x2]), np.full((2, 3), box), m.cutoff, types)
     energies, forces = predict(m, m.params, graph, d)
     for k, x in enumerate([x1, x2]):
         e, f, _ = m.energy_forces_virial(x, np.full(3, box), types)
