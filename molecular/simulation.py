@@ -147,8 +147,7 @@ class MDSimulation(Simulation):
             self.integrator.result.virial = res.virial
         virial = res.virial
         if needs_virial and virial is not None:
-            # constrained integrators expose the exact virial of their constraint forces (atomic pressure)
-            constraint_virial = getattr(self.integrator, "constraint_virial", None)
+            constraint_virial = self.integrator.constraint_virial  # atomic pressure includes constraint forces
             if constraint_virial is not None:
                 virial = virial + constraint_virial
         ke = s.kinetic_energy()

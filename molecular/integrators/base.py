@@ -99,6 +99,11 @@ class Integrator(abc.ABC):
         """Extended-system energy, kJ/mol (rule 4)."""
         return 0.0
 
+    @property
+    def constraint_virial(self):
+        """Virial (3, 3), kJ/mol, of the constraint forces at the current state; ``None`` without constraints."""
+        return None
+
     def get_state(self):
         return {"n_steps": np.int64(self.n_steps)}
 
