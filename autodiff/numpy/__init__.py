@@ -87,22 +87,29 @@ s_ = onp.s_
 index_exp = onp.index_exp
 
 
+def _like(x, dtype):
+    """Per-example shape and dtype of ``x`` (under ``vmap`` the raw value carries the batch axis)."""
+    return _core.shape(x), (onp.result_type(_raw(x)) if dtype is None else dtype)
+
+
 def zeros_like(x, dtype=None):
     """Zeros with the shape/dtype of ``x`` (a constant)."""
-    return onp.zeros_like(_raw(x), dtype=dtype)
+    return onp.zeros(*_like(x, dtype))
 
 
 def ones_like(x, dtype=None):
     """Ones with the shape/dtype of ``x`` (a constant)."""
-    return onp.ones_like(_raw(x), dtype=dtype)
+    return onp.ones(*_like(x, dtype))
 
 
 def full_like(x, fill_value, dtype=None):
-    return onp.full_like(_raw(x), fill_value, dtype=dtype)
+    """``fill_value`` with the shape/dtype of ``x`` (a constant)."""
+    return onp.full(_like(x, dtype)[0], fill_value, dtype=_like(x, dtype)[1])
 
 
 def empty_like(x, dtype=None):
-    return onp.zeros_like(_raw(x), dtype=dtype)
+    """Zeros (never uninitialised memory) with the shape/dtype of ``x``."""
+    return onp.zeros(*_like(x, dtype))
 
 
 def _contains_tracer(x):

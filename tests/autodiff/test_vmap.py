@@ -182,3 +182,17 @@ def test_vmap_piecewise_functions_and_their_derivatives():
     assert ad.vmap(lambda x: anp.zeros(anp.shape(x)) + x)(xs).shape == xs.shape  # per-example shape
     with pytest.raises(ad.UnsupportedOperationError, match="argmax"):
         ad.vmap(lambda x: anp.argmax(x))(xs)
+
+
+def test_vmap_like_constructors_have_the_per_example_shape():
+    # reference: the unbatched function applied example by example. zeros_like/ones_like/full_like of a
+    # batched value are per-example constants (they once took the batched raw shape and broadcast wrongly)
+    xs = RNG.normal(size=(3, 4)).astype(onp.float32)
+
+    def f(x):
+        return anp.sum(anp.zeros_like(x) + 2.0 * anp.ones_like(x) * x + anp.full_like(x, 0.5)) + anp.sum(x * x)
+
+    onp.testing.assert_allclose(ad.vmap(f)(xs), [f(x) for x in xs], rtol=1e-6)
+    onp.testing.assert_allclose(ad.vmap(ad.grad(f))(xs), 2.0 + 2.0 * xs, rtol=1e-6)
+    assert ad.vmap(lambda x: anp.zeros_like(x))(xs).shape == xs.shape
+    assert anp.zeros_like(xs[0]).dtype == onp.float32
