@@ -1,20 +1,33 @@
-"""Pure numba kernels of the differentiable 2D TM Yee step and of its adjoint (transposed) step.
+"""Pure numba kernels of the differentiable 2D TM and TE Yee steps with CPML: each step, its tangent-linear
+(forward-mode) step and its adjoint (transposed) step. TM below; TE (``te_step`` ...) at the end.
 
-The state is one array ``u`` of shape ``(3, nx, ny)``: ``u[0] = Ez`` (nodes ``(i dx, j dy)``, time
-``n dt``), ``u[1] = Hx`` (``(i dx, (j+1/2) dy)``, time ``(n-1/2) dt``), ``u[2] = Hy``
-(``((i+1/2) dx, j dy)``, time ``(n-1/2) dt``). One step is, in the order and with the arithmetic of
-:mod:`electromagnetics.fdtd._kernels` (``_h_row_2d``/``_e_row_2d``) and the source/PEC order of
-:class:`~electromagnetics.fdtd.FDTDSimulation`::
+The state is ``u`` of shape ``(3, nx, ny)``: ``u[0] = Ez`` (nodes ``(i dx, j dy)``, time ``n dt``),
+``u[1] = Hx`` (``(i dx, (j+1/2) dy)``, time ``(n-1/2) dt``), ``u[2] = Hy`` (``((i+1/2) dx, j dy)``,
+time ``(n-1/2) dt``), plus the CPML convolution memories in one flat array ``p``: first the x layers
+``px = p[:2 Lx ny].reshape(2, Lx, ny)`` (``px[0]`` of Hy, ``px[1]`` of Ez), then the y layers
+``py = p[2 Lx ny:].reshape(2, nx, Ly)`` (``py[0]`` of Hx, ``py[1]`` of Ez), ``Lx``/``Ly`` being the
+total CPML thickness on each axis (possibly 0). One step is, in the order and with the arithmetic of
+:mod:`electromagnetics.fdtd._kernels` (``_h_row_2d``, ``cpml_h``, ``_e_row_2d``, ``cpml_e``) and the
+source/PEC order of :class:`~electromagnetics.fdtd.FDTDSimulation`::
 
-    Hx'  = dax Hx - dbx (fy_j Ez[i, j+1] - Ez[i, j]) / dy
-    Hy'  = day Hy + dby (fx_i Ez[i+1, j] - Ez[i, j]) / dx
-    C    = (Hy'[i, j] - gx_i Hy'[i-1, j]) / dx - (Hx'[i, j] - gy_j Hx'[i, j-1]) / dy
-    Ez'  = pec (ca Ez + cb C - cb sum_k src_k amp_k)
+    Hx1 = dax Hx - dbx (fy_j Ez[i, j+1] - Ez[i, j]) / dy
+    Hy1 = day Hy + dby (fx_i Ez[i+1, j] - Ez[i, j]) / dx
+    x layers:  d = dEz/dx;  px0' = bh px0 + ah d;  Hy' = Hy1 + dby (kh d + px0')
+    y layers:  d = dEz/dy;  py0' = bh py0 + ah d;  Hx' = Hx1 - dbx (kh d + py0')
+    Ez1 = ca Ez + cb [(Hy'[i, j] - gx_i Hy'[i-1, j]) / dx - (Hx'[i, j] - gy_j Hx'[i, j-1]) / dy]
+    x layers:  d = dHy'/dx; px1' = be px1 + ae d;  Ez2 = Ez1 + cb (ke d + px1')
+    y layers:  d = dHx'/dy; py1' = be py1 + ae d;  Ez2 = Ez2 - cb (ke d + py1')
+    Ez'  = pec (Ez2 - cb sum_k src_k amp_k)
 
 with wrap factors ``f``/``g`` (1, or 0 at a wall) for the neighbour one past either end, ``pec`` 0 on
-PEC nodes and 1 elsewhere, and ``ca``, ``cb`` taken from the design arrays ``ca_d``, ``cb_d`` inside the
-design box ``[i0, i0 + mx) x [j0, j0 + my)``. The adjoint kernel applies the transpose of this map to a
-cotangent and returns the cotangents of the state and of the design coefficients.
+PEC nodes and 1 elsewhere, ``kh, ah, bh`` / ``ke, ae, be`` the CPML profiles (``1/kappa - 1``, ``a``,
+``b``) at the H / E nodes of each layer, the layer derivatives one-sided at the backing wall (the
+field one past the array is 0), and ``ca``, ``cb`` taken from the design arrays ``ca_d``, ``cb_d``
+inside the design box ``[i0, i0 + mx) x [j0, j0 + my)`` (which lies outside the CPML layers).
+
+The step is linear in ``(u, p)``, affine in the source amplitudes ``amp`` and bilinear in the
+design coefficients and the state: :func:`tm_step_tangent` is its derivative applied to a tangent
+and :func:`tm_step_adjoint` its transpose applied to a cotangent.
 """
 
 import numpy as np
@@ -22,22 +35,43 @@ from numba import njit
 
 
 @njit(cache=True)
-def tm_step(u, ca, cb, ca_d, cb_d, i0, j0, dax, dbx, day, dby, rdx, rdy, fx, fy, gx, gy, pec, src, amp):
-    """One 2D TM Yee step; returns the new state (the input is not modified).
+def _coef(ec, ca_d, cb_d, i0, j0, i, j):
+    di = i - i0
+    dj = j - j0
+    if 0 <= di < ca_d.shape[0] and 0 <= dj < ca_d.shape[1]:
+        return ca_d[di, dj], cb_d[di, dj], True
+    return ec[0, i, j], ec[1, i, j], False
+
+
+@njit(cache=True)
+def _layers(pos):
+    n = 0
+    for i in range(pos.shape[0]):
+        if pos[i] >= 0:
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def tm_step(u, p, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx, fy, gx, gy, pec, src, posx, posy, prx, pry):
+    """One 2D TM Yee step with CPML layers; returns the new ``(u, p)`` (the inputs are not modified).
 
     Parameters
     ----------
     u : ndarray, shape (3, nx, ny)
         ``Ez`` (V/m), ``Hx``, ``Hy`` (A/m).
-    ca, cb : ndarray, shape (nx, ny)
-        E-update coefficients outside the design box: ``ca`` (1) and ``cb = dt / (eps0 eps + sigma dt / 2)``
-        (m/F times s).
+    p : ndarray, shape (2 Lx ny + 2 nx Ly,)
+        CPML memories (A/m^2 for Ez, V/m^2 for H), layout in the module docstring.
     ca_d, cb_d : ndarray, shape (mx, my)
-        E-update coefficients inside the design box.
+        E-update coefficients inside the design box (``cb`` in m s/F).
+    amp : ndarray, shape (k,)
+        Current densities of the sources at this half step, A/m^2.
     i0, j0 : int
         Lower corner of the design box (node indices).
-    dax, dbx, day, dby : ndarray, shape (nx, ny)
-        H-update coefficients of Hx and Hy.
+    ec : ndarray, shape (2, nx, ny)
+        ``ca``, ``cb`` outside the design box.
+    hc : ndarray, shape (4, nx, ny)
+        ``dax, dbx, day, dby``: H-update coefficients of Hx and Hy.
     rdx, rdy : float
         ``1/dx``, ``1/dy`` (1/m).
     fx, fy, gx, gy : ndarray, shapes (nx,), (ny,), (nx,), (ny,)
@@ -46,12 +80,23 @@ def tm_step(u, ca, cb, ca_d, cb_d, i0, j0, dax, dbx, day, dby, rdx, rdy, fx, fy,
         0 on PEC nodes, 1 elsewhere.
     src : ndarray, shape (k, nx, ny)
         Source patterns (1 on source nodes).
-    amp : ndarray, shape (k,)
-        Current densities of the sources at this half step, A/m^2.
+    posx, posy : ndarray of int, shapes (nx,), (ny,)
+        CPML layer of each grid index along x / y (-1 outside the layers).
+    prx, pry : ndarray, shapes (6, nx), (6, ny)
+        CPML profiles ``ke, ae, be, kh, ah, bh`` along x / y (zeros outside the layers).
+
+    Returns
+    -------
+    out : ndarray, shape (3, nx, ny)
+    pout : ndarray, shape of ``p``
     """
     nx, ny = u.shape[1], u.shape[2]
-    mx, my = ca_d.shape
+    Lx = _layers(posx)
+    Ly = _layers(posy)
     out = np.empty_like(u)
+    pout = p.copy()
+    px = pout[:2 * Lx * ny].reshape((2, Lx, ny))
+    py = pout[2 * Lx * ny:].reshape((2, nx, Ly))
     E = u[0]
     Hx = u[1]
     Hy = u[2]
@@ -64,93 +109,561 @@ def tm_step(u, ca, cb, ca_d, cb_d, i0, j0, dax, dbx, day, dby, rdx, rdy, fx, fy,
         for j in range(ny):
             jp = j + 1 if j < ny - 1 else 0
             wy = fy[j]
-            Hxo[i, j] = dax[i, j] * Hx[i, j] - dbx[i, j] * (wy * E[i, jp] - E[i, j]) * rdy
-            Hyo[i, j] = day[i, j] * Hy[i, j] + dby[i, j] * (wx * E[ip, j] - E[i, j]) * rdx
+            Hxo[i, j] = hc[0, i, j] * Hx[i, j] - hc[1, i, j] * (wy * E[i, jp] - E[i, j]) * rdy
+            Hyo[i, j] = hc[2, i, j] * Hy[i, j] + hc[3, i, j] * (wx * E[ip, j] - E[i, j]) * rdx
+    for i in range(nx):
+        l = posx[i]
+        if l < 0:
+            continue
+        kl, al, bl = prx[3, i], prx[4, i], prx[5, i]
+        for j in range(ny):
+            d = ((E[i + 1, j] - E[i, j]) if i < nx - 1 else -E[i, j]) * rdx
+            q = bl * px[0, l, j] + al * d
+            px[0, l, j] = q
+            Hyo[i, j] += hc[3, i, j] * (kl * d + q)
+    for j in range(ny):
+        l = posy[j]
+        if l < 0:
+            continue
+        kl, al, bl = pry[3, j], pry[4, j], pry[5, j]
+        for i in range(nx):
+            d = ((E[i, j + 1] - E[i, j]) if j < ny - 1 else -E[i, j]) * rdy
+            q = bl * py[0, i, l] + al * d
+            py[0, i, l] = q
+            Hxo[i, j] -= hc[1, i, j] * (kl * d + q)
     for i in range(nx):
         im = i - 1 if i > 0 else nx - 1
         wx = gx[i]
         for j in range(ny):
             jm = j - 1 if j > 0 else ny - 1
             wy = gy[j]
-            a = ca[i, j]
-            b = cb[i, j]
-            di = i - i0
-            dj = j - j0
-            if 0 <= di < mx and 0 <= dj < my:
-                a = ca_d[di, dj]
-                b = cb_d[di, dj]
-            e = a * E[i, j] + b * ((Hyo[i, j] - wx * Hyo[im, j]) * rdx - (Hxo[i, j] - wy * Hxo[i, jm]) * rdy)
+            a, b, _ = _coef(ec, ca_d, cb_d, i0, j0, i, j)
+            Eo[i, j] = a * E[i, j] + b * ((Hyo[i, j] - wx * Hyo[im, j]) * rdx - (Hxo[i, j] - wy * Hxo[i, jm]) * rdy)
+    for i in range(nx):
+        l = posx[i]
+        if l < 0:
+            continue
+        kl, al, bl = prx[0, i], prx[1, i], prx[2, i]
+        for j in range(ny):
+            d = ((Hyo[i, j] - Hyo[i - 1, j]) if i > 0 else Hyo[i, j]) * rdx
+            q = bl * px[1, l, j] + al * d
+            px[1, l, j] = q
+            Eo[i, j] += ec[1, i, j] * (kl * d + q)
+    for j in range(ny):
+        l = posy[j]
+        if l < 0:
+            continue
+        kl, al, bl = pry[0, j], pry[1, j], pry[2, j]
+        for i in range(nx):
+            d = ((Hxo[i, j] - Hxo[i, j - 1]) if j > 0 else Hxo[i, j]) * rdy
+            q = bl * py[1, i, l] + al * d
+            py[1, i, l] = q
+            Eo[i, j] -= ec[1, i, j] * (kl * d + q)
+    for i in range(nx):
+        for j in range(ny):
+            e = Eo[i, j]
             for k in range(src.shape[0]):
                 if src[k, i, j] != 0.0:
+                    _, b, _ = _coef(ec, ca_d, cb_d, i0, j0, i, j)
                     e -= b * (src[k, i, j] * amp[k])
             Eo[i, j] = e * pec[i, j]
-    return out
+    return out, pout
 
 
 @njit(cache=True)
-def tm_step_adjoint(g, u, ans, ca, cb, ca_d, cb_d, i0, j0, dax, dbx, day, dby, rdx, rdy, fx, fy, gx, gy, pec, src,
-                    amp):
-    """Transpose of :func:`tm_step` at ``u`` (``ans = tm_step(u, ...)``) applied to the cotangent ``g``.
+def _design_curl(H2x, H2y, src, amp, i, j, rdx, rdy, gx, gy):
+    """``curl H' - sum_k src_k amp_k`` at the Ez node (i, j): the factor multiplying ``cb``."""
+    nx, ny = H2x.shape
+    im = i - 1 if i > 0 else nx - 1
+    jm = j - 1 if j > 0 else ny - 1
+    c = (H2y[i, j] - gx[i] * H2y[im, j]) * rdx - (H2x[i, j] - gy[j] * H2x[i, jm]) * rdy
+    for k in range(src.shape[0]):
+        c -= src[k, i, j] * amp[k]
+    return c
+
+
+@njit(cache=True)
+def tm_step_tangent(du, dp, dca, dcb, damp, u, ans, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx, fy, gx, gy, pec,
+                    src, posx, posy, prx, pry):
+    """Tangent-linear step: the derivative of :func:`tm_step` at ``(u, ca_d, cb_d, amp)`` applied to the
+    tangents ``(du, dp, dca, dcb, damp)``; ``ans`` is the state :func:`tm_step` returned there.
+
+    The step is linear in ``(u, p)`` and affine in ``amp``, so that part is :func:`tm_step` of the
+    tangents; the design coefficients add ``pec (dca Ez + dcb (curl H' - src amp))`` in the box.
+
+    Returns
+    -------
+    du_out : ndarray, shape (3, nx, ny)
+    dp_out : ndarray, shape of ``dp``
+    """
+    dout, dpout = tm_step(du, dp, ca_d, cb_d, damp, i0, j0, ec, hc, rdx, rdy, fx, fy, gx, gy, pec, src, posx, posy,
+                          prx, pry)
+    mx, my = ca_d.shape
+    for di in range(mx):
+        i = i0 + di
+        for dj in range(my):
+            j = j0 + dj
+            c = _design_curl(ans[1], ans[2], src, amp, i, j, rdx, rdy, gx, gy)
+            dout[0, i, j] += pec[i, j] * (dca[di, dj] * u[0, i, j] + dcb[di, dj] * c)
+    return dout, dpout
+
+
+@njit(cache=True)
+def tm_step_adjoint(g, gp, u, ans, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx, fy, gx, gy, pec, src, posx, posy,
+                    prx, pry):
+    """Transpose of :func:`tm_step` at ``(u, ca_d, cb_d, amp)`` (``ans`` = its new state) applied to the
+    cotangents ``(g, gp)`` of the new state and CPML memories.
 
     Returns
     -------
     gu : ndarray, shape (3, nx, ny)
         Cotangent of the input state.
+    gpi : ndarray, shape of ``gp``
+        Cotangent of the input CPML memories.
     g_ca, g_cb : ndarray, shape (mx, my)
         Cotangents of the design coefficients ``ca_d``, ``cb_d``.
+    g_amp : ndarray, shape (k,)
+        Cotangents of the source amplitudes.
     """
     nx, ny = u.shape[1], u.shape[2]
-    mx, my = ca_d.shape
+    Lx = _layers(posx)
+    Ly = _layers(posy)
     E = u[0]
-    Hxn = ans[1]
-    Hyn = ans[2]
+    H2x = ans[1]
+    H2y = ans[2]
     gu = np.zeros_like(u)
+    gpi = np.zeros_like(gp)
     g_ca = np.zeros_like(ca_d)
     g_cb = np.zeros_like(cb_d)
+    g_amp = np.zeros_like(amp)
+    gpx = gp[:2 * Lx * ny].reshape((2, Lx, ny))
+    gpy = gp[2 * Lx * ny:].reshape((2, nx, Ly))
+    gix = gpi[:2 * Lx * ny].reshape((2, Lx, ny))
+    giy = gpi[2 * Lx * ny:].reshape((2, nx, Ly))
     gE = gu[0]
+    ge = np.empty((nx, ny))  # cotangent of Ez after the bulk update (the PEC mask and sources are affine)
+    for i in range(nx):
+        for j in range(ny):
+            ge[i, j] = g[0, i, j] * pec[i, j]
+            for k in range(src.shape[0]):
+                if src[k, i, j] != 0.0:
+                    _, b, _ = _coef(ec, ca_d, cb_d, i0, j0, i, j)
+                    g_amp[k] -= ge[i, j] * b * src[k, i, j]
     # cotangents of the new H (direct + through the E update), accumulated in place
     gHx = g[1].copy()
     gHy = g[2].copy()
+    # E layers (reverse of the x then y corrections; they only read H')
+    for i in range(nx):
+        l = posx[i]
+        if l < 0:
+            continue
+        kl, al, bl = prx[0, i], prx[1, i], prx[2, i]
+        for j in range(ny):
+            c = ec[1, i, j] * ge[i, j]
+            t = gpx[1, l, j] + c
+            gd = (kl * c + al * t) * rdx
+            gix[1, l, j] = bl * t
+            gHy[i, j] += gd
+            if i > 0:
+                gHy[i - 1, j] -= gd
+    for j in range(ny):
+        l = posy[j]
+        if l < 0:
+            continue
+        kl, al, bl = pry[0, j], pry[1, j], pry[2, j]
+        for i in range(nx):
+            c = -ec[1, i, j] * ge[i, j]
+            t = gpy[1, i, l] + c
+            gd = (kl * c + al * t) * rdy
+            giy[1, i, l] = bl * t
+            gHx[i, j] += gd
+            if j > 0:
+                gHx[i, j - 1] -= gd
+    # bulk E update
     for i in range(nx):
         im = i - 1 if i > 0 else nx - 1
         wx = gx[i]
         for j in range(ny):
-            ge = g[0, i, j] * pec[i, j]
-            if ge == 0.0:
+            gij = ge[i, j]
+            if gij == 0.0:
                 continue
             jm = j - 1 if j > 0 else ny - 1
             wy = gy[j]
-            a = ca[i, j]
-            b = cb[i, j]
-            di = i - i0
-            dj = j - j0
-            inside = 0 <= di < mx and 0 <= dj < my
+            a, b, inside = _coef(ec, ca_d, cb_d, i0, j0, i, j)
             if inside:
-                a = ca_d[di, dj]
-                b = cb_d[di, dj]
-                c = (Hyn[i, j] - wx * Hyn[im, j]) * rdx - (Hxn[i, j] - wy * Hxn[i, jm]) * rdy
-                for k in range(src.shape[0]):
-                    c -= src[k, i, j] * amp[k]
-                g_ca[di, dj] = ge * E[i, j]
-                g_cb[di, dj] = ge * c
-            gE[i, j] += a * ge
-            gc = b * ge
+                g_ca[i - i0, j - j0] = gij * E[i, j]
+                g_cb[i - i0, j - j0] = gij * _design_curl(H2x, H2y, src, amp, i, j, rdx, rdy, gx, gy)
+            gE[i, j] += a * gij
+            gc = b * gij
             gHy[i, j] += gc * rdx
             gHy[im, j] -= wx * gc * rdx
             gHx[i, j] -= gc * rdy
             gHx[i, jm] += wy * gc * rdy
+    # H layers
+    for i in range(nx):
+        l = posx[i]
+        if l < 0:
+            continue
+        kl, al, bl = prx[3, i], prx[4, i], prx[5, i]
+        for j in range(ny):
+            c = hc[3, i, j] * gHy[i, j]
+            t = gpx[0, l, j] + c
+            gd = (kl * c + al * t) * rdx
+            gix[0, l, j] = bl * t
+            if i < nx - 1:
+                gE[i + 1, j] += gd
+            gE[i, j] -= gd
+    for j in range(ny):
+        l = posy[j]
+        if l < 0:
+            continue
+        kl, al, bl = pry[3, j], pry[4, j], pry[5, j]
+        for i in range(nx):
+            c = -hc[1, i, j] * gHx[i, j]
+            t = gpy[0, i, l] + c
+            gd = (kl * c + al * t) * rdy
+            giy[0, i, l] = bl * t
+            if j < ny - 1:
+                gE[i, j + 1] += gd
+            gE[i, j] -= gd
+    # bulk H update
     for i in range(nx):
         ip = i + 1 if i < nx - 1 else 0
         wx = fx[i]
         for j in range(ny):
             jp = j + 1 if j < ny - 1 else 0
             wy = fy[j]
-            gu[1, i, j] = dax[i, j] * gHx[i, j]
-            gu[2, i, j] = day[i, j] * gHy[i, j]
-            a = dbx[i, j] * gHx[i, j] * rdy
+            gu[1, i, j] = hc[0, i, j] * gHx[i, j]
+            gu[2, i, j] = hc[2, i, j] * gHy[i, j]
+            a = hc[1, i, j] * gHx[i, j] * rdy
             gE[i, jp] -= wy * a
             gE[i, j] += a
-            b = dby[i, j] * gHy[i, j] * rdx
+            b = hc[3, i, j] * gHy[i, j] * rdx
             gE[ip, j] += wx * b
             gE[i, j] -= b
-    return gu, g_ca, g_cb
+    return gu, gpi, g_ca, g_cb, g_amp
+
+
+# ----------------------------------------------------------------------------- TE: (Hz, Ex, Ey)
+# State ``u = (Hz, Ex, Ey)``: ``Hz`` at ``((i+1/2) dx, (j+1/2) dy)``, time ``(n-1/2) dt``; ``Ex`` at
+# ``((i+1/2) dx, j dy)`` and ``Ey`` at ``(i dx, (j+1/2) dy)``, time ``n dt``. CPML memories: ``px[0]``
+# (Hz, x layers), ``px[1]`` (Ey), ``py[0]`` (Hz, y layers), ``py[1]`` (Ex). One step::
+#
+#     Hz1 = daz Hz - dbz [(fx_i Ey[i+1, j] - Ey[i, j]) / dx - (fy_j Ex[i, j+1] - Ex[i, j]) / dy]
+#     x layers:  d = dEy/dx;  px0' = bh px0 + ah d;  Hz2 = Hz1 - dbz (kh d + px0')
+#     y layers:  d = dEx/dy;  py0' = bh py0 + ah d;  Hz' = Hz2 + dbz (kh d + py0')
+#     Ex1 = cax Ex + cbx (Hz'[i, j] - gy_j Hz'[i, j-1]) / dy
+#     Ey1 = cay Ey - cby (Hz'[i, j] - gx_i Hz'[i-1, j]) / dx
+#     x layers:  d = dHz'/dx; px1' = be px1 + ae d;  Ey2 = Ey1 - cby (ke d + px1')
+#     y layers:  d = dHz'/dy; py1' = be py1 + ae d;  Ex2 = Ex1 + cbx (ke d + py1')
+#     E' = pec (E2 - cb sum_k src_k amp_k)      (each source on Ex or Ey)
+#
+# The design coefficients ``(cax, cbx)`` / ``(cay, cby)`` cover windows of Ex / Ey nodes with lower
+# corners ``(ix0, jx0)`` / ``(iy0, jy0)``.
+@njit(cache=True)
+def _coef_te(ec, c, ca_w, cb_w, i0, j0, i, j):
+    di = i - i0
+    dj = j - j0
+    if 0 <= di < ca_w.shape[0] and 0 <= dj < ca_w.shape[1]:
+        return ca_w[di, dj], cb_w[di, dj], True
+    return ec[2 * c, i, j], ec[2 * c + 1, i, j], False
+
+
+@njit(cache=True)
+def te_step(u, p, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, ec, hc, rdx, rdy, fx, fy, gx, gy, pec, src, scomp,
+            posx, posy, prx, pry):
+    """One 2D TE Yee step with CPML layers; returns the new ``(u, p)`` (the inputs are not modified).
+
+    Parameters
+    ----------
+    u : ndarray, shape (3, nx, ny)
+        ``Hz`` (A/m), ``Ex``, ``Ey`` (V/m).
+    p : ndarray, shape (2 Lx ny + 2 nx Ly,)
+        CPML memories.
+    cax, cbx, cay, cby : ndarray, shapes (wx, hx), (wx, hx), (wy, hy), (wy, hy)
+        E-update coefficients of the Ex and Ey nodes of the design windows.
+    amp : ndarray, shape (k,)
+        Current densities of the sources at this half step, A/m^2.
+    ix0, jx0, iy0, jy0 : int
+        Lower corners of the Ex and Ey design windows (node indices).
+    ec : ndarray, shape (4, nx, ny)
+        ``cax, cbx, cay, cby`` outside the windows.
+    hc : ndarray, shape (2, nx, ny)
+        ``daz, dbz``.
+    rdx, rdy, fx, fy, gx, gy, posx, posy, prx, pry
+        As for :func:`tm_step`.
+    pec : ndarray, shape (2, nx, ny)
+        0 on the PEC nodes of Ex / Ey, 1 elsewhere.
+    src : ndarray, shape (k, nx, ny)
+        Source patterns.
+    scomp : ndarray of int, shape (k,)
+        Component of each source: 0 for Ex, 1 for Ey.
+
+    Returns
+    -------
+    out : ndarray, shape (3, nx, ny)
+    pout : ndarray, shape of ``p``
+    """
+    nx, ny = u.shape[1], u.shape[2]
+    Lx = _layers(posx)
+    Ly = _layers(posy)
+    out = np.empty_like(u)
+    pout = p.copy()
+    px = pout[:2 * Lx * ny].reshape((2, Lx, ny))
+    py = pout[2 * Lx * ny:].reshape((2, nx, Ly))
+    Hz = u[0]
+    Ex = u[1]
+    Ey = u[2]
+    Hzo = out[0]
+    Exo = out[1]
+    Eyo = out[2]
+    for i in range(nx):
+        ip = i + 1 if i < nx - 1 else 0
+        wx = fx[i]
+        for j in range(ny):
+            jp = j + 1 if j < ny - 1 else 0
+            wy = fy[j]
+            Hzo[i, j] = hc[0, i, j] * Hz[i, j] - hc[1, i, j] * ((wx * Ey[ip, j] - Ey[i, j]) * rdx
+                                                                - (wy * Ex[i, jp] - Ex[i, j]) * rdy)
+    for i in range(nx):
+        l = posx[i]
+        if l < 0:
+            continue
+        kl, al, bl = prx[3, i], prx[4, i], prx[5, i]
+        for j in range(ny):
+            d = ((Ey[i + 1, j] - Ey[i, j]) if i < nx - 1 else -Ey[i, j]) * rdx
+            q = bl * px[0, l, j] + al * d
+            px[0, l, j] = q
+            Hzo[i, j] -= hc[1, i, j] * (kl * d + q)
+    for j in range(ny):
+        l = posy[j]
+        if l < 0:
+            continue
+        kl, al, bl = pry[3, j], pry[4, j], pry[5, j]
+        for i in range(nx):
+            d = ((Ex[i, j + 1] - Ex[i, j]) if j < ny - 1 else -Ex[i, j]) * rdy
+            q = bl * py[0, i, l] + al * d
+            py[0, i, l] = q
+            Hzo[i, j] += hc[1, i, j] * (kl * d + q)
+    for i in range(nx):
+        im = i - 1 if i > 0 else nx - 1
+        wx = gx[i]
+        for j in range(ny):
+            jm = j - 1 if j > 0 else ny - 1
+            wy = gy[j]
+            a, b, _ = _coef_te(ec, 0, cax, cbx, ix0, jx0, i, j)
+            Exo[i, j] = a * Ex[i, j] + b * (Hzo[i, j] - wy * Hzo[i, jm]) * rdy
+            a, b, _ = _coef_te(ec, 1, cay, cby, iy0, jy0, i, j)
+            Eyo[i, j] = a * Ey[i, j] - b * (Hzo[i, j] - wx * Hzo[im, j]) * rdx
+    for i in range(nx):
+        l = posx[i]
+        if l < 0:
+            continue
+        kl, al, bl = prx[0, i], prx[1, i], prx[2, i]
+        for j in range(ny):
+            d = ((Hzo[i, j] - Hzo[i - 1, j]) if i > 0 else Hzo[i, j]) * rdx
+            q = bl * px[1, l, j] + al * d
+            px[1, l, j] = q
+            Eyo[i, j] -= ec[3, i, j] * (kl * d + q)
+    for j in range(ny):
+        l = posy[j]
+        if l < 0:
+            continue
+        kl, al, bl = pry[0, j], pry[1, j], pry[2, j]
+        for i in range(nx):
+            d = ((Hzo[i, j] - Hzo[i, j - 1]) if j > 0 else Hzo[i, j]) * rdy
+            q = bl * py[1, i, l] + al * d
+            py[1, i, l] = q
+            Exo[i, j] += ec[1, i, j] * (kl * d + q)
+    for k in range(src.shape[0]):
+        c = scomp[k]
+        for i in range(nx):
+            for j in range(ny):
+                if src[k, i, j] != 0.0:
+                    if c == 0:
+                        _, b, _ = _coef_te(ec, 0, cax, cbx, ix0, jx0, i, j)
+                    else:
+                        _, b, _ = _coef_te(ec, 1, cay, cby, iy0, jy0, i, j)
+                    out[1 + c, i, j] -= b * (src[k, i, j] * amp[k])
+    for i in range(nx):
+        for j in range(ny):
+            Exo[i, j] *= pec[0, i, j]
+            Eyo[i, j] *= pec[1, i, j]
+    return out, pout
+
+
+@njit(cache=True)
+def _te_curl(Hz2, src, scomp, amp, c, i, j, rdx, rdy, gx, gy):
+    """The factor multiplying ``cb`` in the update of Ex (c = 0) or Ey (c = 1) at node (i, j)."""
+    nx, ny = Hz2.shape
+    if c == 0:
+        jm = j - 1 if j > 0 else ny - 1
+        v = (Hz2[i, j] - gy[j] * Hz2[i, jm]) * rdy
+    else:
+        im = i - 1 if i > 0 else nx - 1
+        v = -(Hz2[i, j] - gx[i] * Hz2[im, j]) * rdx
+    for k in range(src.shape[0]):
+        if scomp[k] == c:
+            v -= src[k, i, j] * amp[k]
+    return v
+
+
+@njit(cache=True)
+def te_step_tangent(du, dp, dcax, dcbx, dcay, dcby, damp, u, ans, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, ec, hc,
+                    rdx, rdy, fx, fy, gx, gy, pec, src, scomp, posx, posy, prx, pry):
+    """Tangent-linear TE step (see :func:`tm_step_tangent`); ``ans`` is :func:`te_step`'s new state."""
+    dout, dpout = te_step(du, dp, cax, cbx, cay, cby, damp, ix0, jx0, iy0, jy0, ec, hc, rdx, rdy, fx, fy, gx, gy,
+                          pec, src, scomp, posx, posy, prx, pry)
+    for c in range(2):
+        dca = dcax if c == 0 else dcay
+        dcb = dcbx if c == 0 else dcby
+        i0 = ix0 if c == 0 else iy0
+        j0 = jx0 if c == 0 else jy0
+        for di in range(dca.shape[0]):
+            i = i0 + di
+            for dj in range(dca.shape[1]):
+                j = j0 + dj
+                v = _te_curl(ans[0], src, scomp, amp, c, i, j, rdx, rdy, gx, gy)
+                dout[1 + c, i, j] += pec[c, i, j] * (dca[di, dj] * u[1 + c, i, j] + dcb[di, dj] * v)
+    return dout, dpout
+
+
+@njit(cache=True)
+def te_step_adjoint(g, gp, u, ans, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, ec, hc, rdx, rdy, fx, fy, gx, gy, pec,
+                    src, scomp, posx, posy, prx, pry):
+    """Transpose of :func:`te_step` applied to the cotangents ``(g, gp)`` of the new state and memories.
+
+    Returns
+    -------
+    gu, gpi : ndarray
+        Cotangents of the input state and CPML memories.
+    g_cax, g_cbx, g_cay, g_cby : ndarray
+        Cotangents of the design-window coefficients.
+    g_amp : ndarray, shape (k,)
+        Cotangents of the source amplitudes.
+    """
+    nx, ny = u.shape[1], u.shape[2]
+    Lx = _layers(posx)
+    Ly = _layers(posy)
+    Hz2 = ans[0]
+    gu = np.zeros_like(u)
+    gpi = np.zeros_like(gp)
+    gcw = [np.zeros_like(cax), np.zeros_like(cbx), np.zeros_like(cay), np.zeros_like(cby)]
+    g_amp = np.zeros_like(amp)
+    gpx = gp[:2 * Lx * ny].reshape((2, Lx, ny))
+    gpy = gp[2 * Lx * ny:].reshape((2, nx, Ly))
+    gix = gpi[:2 * Lx * ny].reshape((2, Lx, ny))
+    giy = gpi[2 * Lx * ny:].reshape((2, nx, Ly))
+    ge = np.empty((2, nx, ny))  # cotangents of Ex, Ey after the CPML corrections
+    for c in range(2):
+        for i in range(nx):
+            for j in range(ny):
+                ge[c, i, j] = g[1 + c, i, j] * pec[c, i, j]
+    for k in range(src.shape[0]):
+        c = scomp[k]
+        for i in range(nx):
+            for j in range(ny):
+                if src[k, i, j] != 0.0:
+                    if c == 0:
+                        _, b, _ = _coef_te(ec, 0, cax, cbx, ix0, jx0, i, j)
+                    else:
+                        _, b, _ = _coef_te(ec, 1, cay, cby, iy0, jy0, i, j)
+                    g_amp[k] -= ge[c, i, j] * b * src[k, i, j]
+    gH = g[0].copy()  # cotangent of the new Hz, accumulated in place
+    gEx = gu[1]
+    gEy = gu[2]
+    # E layers
+    for j in range(ny):
+        l = posy[j]
+        if l < 0:
+            continue
+        kl, al, bl = pry[0, j], pry[1, j], pry[2, j]
+        for i in range(nx):
+            c = ec[1, i, j] * ge[0, i, j]
+            t = gpy[1, i, l] + c
+            gd = (kl * c + al * t) * rdy
+            giy[1, i, l] = bl * t
+            gH[i, j] += gd
+            if j > 0:
+                gH[i, j - 1] -= gd
+    for i in range(nx):
+        l = posx[i]
+        if l < 0:
+            continue
+        kl, al, bl = prx[0, i], prx[1, i], prx[2, i]
+        for j in range(ny):
+            c = -ec[3, i, j] * ge[1, i, j]
+            t = gpx[1, l, j] + c
+            gd = (kl * c + al * t) * rdx
+            gix[1, l, j] = bl * t
+            gH[i, j] += gd
+            if i > 0:
+                gH[i - 1, j] -= gd
+    # bulk E update
+    for i in range(nx):
+        im = i - 1 if i > 0 else nx - 1
+        wx = gx[i]
+        for j in range(ny):
+            jm = j - 1 if j > 0 else ny - 1
+            wy = gy[j]
+            gx_ = ge[0, i, j]
+            if gx_ != 0.0:
+                a, b, inside = _coef_te(ec, 0, cax, cbx, ix0, jx0, i, j)
+                if inside:
+                    gcw[0][i - ix0, j - jx0] = gx_ * u[1, i, j]
+                    gcw[1][i - ix0, j - jx0] = gx_ * _te_curl(Hz2, src, scomp, amp, 0, i, j, rdx, rdy, gx, gy)
+                gEx[i, j] += a * gx_
+                gc = b * gx_ * rdy
+                gH[i, j] += gc
+                gH[i, jm] -= wy * gc
+            gy_ = ge[1, i, j]
+            if gy_ != 0.0:
+                a, b, inside = _coef_te(ec, 1, cay, cby, iy0, jy0, i, j)
+                if inside:
+                    gcw[2][i - iy0, j - jy0] = gy_ * u[2, i, j]
+                    gcw[3][i - iy0, j - jy0] = gy_ * _te_curl(Hz2, src, scomp, amp, 1, i, j, rdx, rdy, gx, gy)
+                gEy[i, j] += a * gy_
+                gc = b * gy_ * rdx
+                gH[i, j] -= gc
+                gH[im, j] += wx * gc
+    # H layers
+    for j in range(ny):
+        l = posy[j]
+        if l < 0:
+            continue
+        kl, al, bl = pry[3, j], pry[4, j], pry[5, j]
+        for i in range(nx):
+            c = hc[1, i, j] * gH[i, j]
+            t = gpy[0, i, l] + c
+            gd = (kl * c + al * t) * rdy
+            giy[0, i, l] = bl * t
+            if j < ny - 1:
+                gEx[i, j + 1] += gd
+            gEx[i, j] -= gd
+    for i in range(nx):
+        l = posx[i]
+        if l < 0:
+            continue
+        kl, al, bl = prx[3, i], prx[4, i], prx[5, i]
+        for j in range(ny):
+            c = -hc[1, i, j] * gH[i, j]
+            t = gpx[0, l, j] + c
+            gd = (kl * c + al * t) * rdx
+            gix[0, l, j] = bl * t
+            if i < nx - 1:
+                gEy[i + 1, j] += gd
+            gEy[i, j] -= gd
+    # bulk H update
+    for i in range(nx):
+        ip = i + 1 if i < nx - 1 else 0
+        wx = fx[i]
+        for j in range(ny):
+            jp = j + 1 if j < ny - 1 else 0
+            wy = fy[j]
+            gu[0, i, j] = hc[0, i, j] * gH[i, j]
+            a = hc[1, i, j] * gH[i, j]
+            gEy[ip, j] -= wx * a * rdx
+            gEy[i, j] += a * rdx
+            gEx[i, jp] += wy * a * rdy
+            gEx[i, j] -= a * rdy
+    return gu, gpi, gcw[0], gcw[1], gcw[2], gcw[3], g_amp
