@@ -1,5 +1,6 @@
 """Neighbour lists: cell binning and full Verlet lists with a skin, rebuilt automatically (numba); a
-cell-sorted form whose central-image pairs need no image lookup serves the fast pair kernels."""
+cell-sorted form whose central-image pairs need no image lookup serves the fast pair kernels, and a
+cell-sorted half list with ghost images the fused Lennard-Jones + Coulomb pass."""
 
 import dataclasses
 import math
@@ -68,6 +69,37 @@ class SortedList:
     mshift: int = 1
 
 
+@dataclasses.dataclass
+class HalfSortedList:
+    """Arrays of the cell-sorted half neighbour list with ghost images (see :meth:`NeighborList.half_sorted_data`).
+
+    Attributes
+    ----------
+    perm : int64 (N,)
+        Original index of each sorted atom.
+    hnbr : int32 (N, maxnb); hn : int64 (N,)
+        Row ``i`` (sorted) lists ``hnbr[i, :hn[i]]``, each pair of the list once: a sorted atom ``j < N``
+        (central image) or a ghost ``N + g``, the image of sorted atom ``gsrc[g]`` shifted by
+        ``shifts[gcode[g]]``.
+    gsrc, gcode : int64 (G,)
+    bounds : int64 (B + 1,)
+        Row blocks of about equal pair counts (fixed by the list, not by the thread count).
+    xs : float64 (N, 3), nm
+        Sorted positions moved by the build's image offsets (refreshed by ``half_sorted_data``).
+    shifts : float64 (ncodes, 3), nm
+    """
+
+    perm: np.ndarray
+    hnbr: np.ndarray
+    hn: np.ndarray
+    gsrc: np.ndarray
+    gcode: np.ndarray
+    bounds: np.ndarray
+    xs: np.ndarray
+    shifts: np.ndarray | None
+    mshift: int = 1
+
+
 class NeighborList:
     """Full Verlet list (each pair stored for both atoms) built from cell lists, with a skin.
 
@@ -77,11 +109,12 @@ class NeighborList:
     integer image shift, so unwrapped coordinates (for diffusion) stay untouched. Boxes of any
     shape (triclinic) and boxes only a couple of cutoffs wide are handled by explicit image shifts.
 
-    Two forms are built from the same reference positions, each on first use after a rebuild:
-    :meth:`data` (rows in the original atom order) and :meth:`sorted_data` (atoms renumbered in cell
+    Three forms are built from the same reference positions, each on first use after a rebuild:
+    :meth:`data` (rows in the original atom order), :meth:`sorted_data` (atoms renumbered in cell
     order, central-image neighbours first in each row, cells of about half the list radius scanned
-    as contiguous runs and pruned by distance), used by the Lennard-Jones and fused LJ + Coulomb
-    kernels. Results never depend on the thread count.
+    as contiguous runs and pruned by distance), used by the Lennard-Jones kernels, and
+    :meth:`half_sorted_data` (the same order, each pair once, image pairs pointing at ghost atoms),
+    used by the fused LJ + Coulomb pass. Results never depend on the thread count.
 
     Parameters
     ----------
@@ -116,6 +149,10 @@ class NeighborList:
         self._full = None
         self._sorted = None
         self._sorted_buffers = None
+        self._half = None
+        self._half_buffers = None
+        self._maxnb_half = 0
+        self._ghost_map = None
         self._shift_ints = None
         self._shift_m = None
         self.invalidate()
@@ -190,6 +227,7 @@ class NeighborList:
         self.href = None if box is None else box.h.copy()
         self._full = None
         self._sorted = None
+        self._half = None
         self.n_builds += 1
 
     def _geometry(self, cells_per_cutoff):
@@ -339,6 +377,81 @@ class NeighborList:
         K.gather_sorted(system.positions, sl.perm, self.offset, h, sl.xs)
         sl.shifts = self._shift_table(h, sl.mshift)
         return sl
+
+    def _ensure_half(self):
+        if self._half is not None:
+            return self._half
+        if self.xref is None:
+            raise RuntimeError("the neighbour list has not been built; call update(system) first")
+        from molecular.forces import _elec_kernels as EK
+
+        n = self.xref.shape[0]
+        xw, h, cell_ijk, ncell, reach, pbc, mshift, volume = self._geometry(SORTED_CELLS_PER_CUTOFF)
+        start, perm = K.bin_atoms(cell_ijk, ncell)
+        xs = np.ascontiguousarray(xw[perm])
+        cijk = np.ascontiguousarray(cell_ijk[perm])
+        shifts = self._shift_table(h, mshift)
+        ortho = self.href is not None and not np.any(h - np.diag(np.diag(h)))
+        cw = np.diag(h) / ncell if ortho else np.ones(3)
+        if self._maxnb_half == 0:
+            self._maxnb_half = self._initial_maxnb(n, volume, mshift, True)
+        rl = self.rlist
+        nb = row_blocks(n).size - 1
+        while True:
+            m = self._maxnb_half
+            old = self._half_buffers
+            if old is None or old[0].shape != (n, m):  # reused between builds (no page faults per build)
+                old = self._half_buffers = (np.empty((n, m), dtype=np.int32), np.empty(n, dtype=np.int64),
+                                            np.empty(n, dtype=np.int64))
+            hnbr, hn0, hn = old
+            args = (xs, cijk, start, ncell, reach, pbc, shifts, mshift, rl * rl, cw, ortho, m, hnbr, hn0, hn)
+            if parallel_chunks(n):
+                EK.build_half_sorted_parallel(4 * nb, *args)
+            else:
+                EK.build_half_sorted(0, 1, *args)
+            need = int(hn.max()) if n else 0
+            if need <= m:
+                break
+            self._maxnb_half = int(need * 1.2) + 8
+        ncodes = shifts.shape[0]
+        if self._ghost_map is None or self._ghost_map.size != n * ncodes:
+            self._ghost_map = np.full(n * ncodes, -1, dtype=np.int64)
+        nimg = int((hn - hn0).sum())
+        gsrc = np.empty(nimg, dtype=np.int64)
+        gcode = np.empty(nimg, dtype=np.int64)
+        g = EK.assign_ghosts(n, ncodes, hnbr, hn0, hn, self._ghost_map, gsrc, gcode)
+        bounds = EK.balanced_blocks(hn, nb)
+        self._half = HalfSortedList(perm, hnbr, hn, gsrc[:g].copy(), gcode[:g].copy(), bounds, np.empty((n, 3)), None,
+                                    mshift)
+        return self._half
+
+    def half_sorted_data(self, system):
+        """The cell-sorted half list with ghost images at the current positions (list updated first if needed).
+
+        Each pair within the list radius appears once (``j > i`` in the sorted order), and an image
+        pair points at a ghost atom (a shifted copy of a sorted atom), so a pair kernel needs no image
+        lookup and applies Newton's third law. Built from the same reference positions as :meth:`data`
+        (same rebuild rule), on first use after each rebuild.
+
+        Returns
+        -------
+        HalfSortedList
+            With ``xs`` the current positions in sorted order and ``shifts`` for the current box.
+
+        Examples
+        --------
+        >>> from molecular.builders import lattice
+        >>> system = lattice("fcc", (3, 3, 3), density=0.8)
+        >>> hl = NeighborList(cutoff=2.0, skin=0.3).half_sorted_data(system)
+        >>> 2 * int(hl.hn.sum()) == int(NeighborList(cutoff=2.0, skin=0.3).data(system)[3].sum())
+        True
+        """
+        self.update(system)
+        hl = self._ensure_half()
+        h = np.zeros((3, 3)) if system.box is None else system.box.h
+        K.gather_sorted(system.positions, hl.perm, self.offset, h, hl.xs)
+        hl.shifts = self._shift_table(h, hl.mshift)
+        return hl
 
     def _shift_table(self, h, m):
         if self._shift_ints is None or self._shift_m != m:

@@ -1,5 +1,8 @@
 """Numba kernels of the electrostatics: real-space Coulomb over the full neighbour list, excluded and
-scaled-pair corrections, Ewald structure-factor sum, PME B-splines, charge spreading and interpolation.
+scaled-pair corrections, Ewald structure-factor sum, PME B-splines, charge spreading and interpolation
+(blocked for threads), and the fused Lennard-Jones + real-space Coulomb pass over the cell-sorted half
+list with ghost images (each pair once, a vectorised loop with the real-space function as ``1/r`` plus a
+polynomial in ``r^2``).
 
 All kernels are pure functions of plain arrays (no objects, no globals). Energies are returned in units
 of ``ke * e^2 / nm`` with ``ke`` passed in (kJ/mol with ``ke = ONE_4PI_EPS0``).
@@ -263,154 +266,340 @@ def bspline(w, order, theta, dtheta):
     theta[0] = div * (1.0 - w) * theta[0]
 
 
+@njit(cache=True, inline="always")
+def _pme_weights(u, i, order, kdim, t, dt, idx):
+    """B-spline weights of atom ``i`` along the three axes (``t``, ``dt`` (3, order)) and the wrapped grid
+    indices they go to (``idx`` (3, order))."""
+    for d in range(3):
+        b = int(math.floor(u[i, d]))
+        bspline(u[i, d] - b, order, t[d], dt[d])
+        for a in range(order):
+            idx[d, a] = (b + a) % kdim[d]
+
+
+@njit(cache=True)
+def pme_spread_block(lo, hi, u, q, order, grid):
+    """Add the charges of atoms ``lo <= i < hi`` at scaled fractional coordinates ``u`` (N, 3)
+    (``0 <= u_a < K_a``) to ``grid`` (K0, K1, K2) with order-``order`` B-splines."""
+    kdim = np.array(grid.shape)
+    t = np.empty((3, order))
+    dt = np.empty((3, order))
+    idx = np.empty((3, order), dtype=np.int64)
+    for i in range(lo, hi):
+        if q[i] == 0.0:
+            continue
+        _pme_weights(u, i, order, kdim, t, dt, idx)
+        for a in range(order):
+            ia = idx[0, a]
+            qa = q[i] * t[0, a]
+            for b in range(order):
+                ib = idx[1, b]
+                qab = qa * t[1, b]
+                for c in range(order):
+                    grid[ia, ib, idx[2, c]] += qab * t[2, c]
+
+
 @njit(cache=True)
 def pme_spread(u, q, order, grid):
     """Spread charges ``q`` (N,) at scaled fractional coordinates ``u`` (N, 3), ``0 <= u_a < K_a``,
     onto ``grid`` (K0, K1, K2) (overwritten) with order-``order`` B-splines."""
     grid[:] = 0.0
-    k0, k1, k2 = grid.shape
-    t0 = np.empty(order)
-    t1 = np.empty(order)
-    t2 = np.empty(order)
-    dt = np.empty(order)
-    for i in range(u.shape[0]):
-        if q[i] == 0.0:
-            continue
-        b0 = int(math.floor(u[i, 0]))
-        b1 = int(math.floor(u[i, 1]))
-        b2 = int(math.floor(u[i, 2]))
-        bspline(u[i, 0] - b0, order, t0, dt)
-        bspline(u[i, 1] - b1, order, t1, dt)
-        bspline(u[i, 2] - b2, order, t2, dt)
-        for a in range(order):
-            ia = (b0 + a) % k0
-            qa = q[i] * t0[a]
-            for b in range(order):
-                ib = (b1 + b) % k1
-                qab = qa * t1[b]
-                for c in range(order):
-                    grid[ia, ib, (b2 + c) % k2] += qab * t2[c]
+    pme_spread_block(0, u.shape[0], u, q, order, grid)
+
+
+@njit(cache=True, parallel=True)
+def pme_spread_parallel(bounds, u, q, order, grids, grid):
+    """:func:`pme_spread` with the atom blocks ``bounds`` spread in parallel onto private ``grids`` (B, K0, K1,
+    K2), summed into ``grid`` in block order (the same sums for any thread count)."""
+    nb = bounds.shape[0] - 1
+    for b in prange(nb):
+        grids[b] = 0.0
+        pme_spread_block(bounds[b], bounds[b + 1], u, q, order, grids[b])
+    k0 = grid.shape[0]
+    for a in prange(k0):
+        for bb in range(grid.shape[1]):
+            for c in range(grid.shape[2]):
+                v = 0.0
+                for b in range(nb):
+                    v += grids[b, a, bb, c]
+                grid[a, bb, c] = v
 
 
 @njit(cache=True)
-def pme_gather(u, q, order, phi, dedu):
-    """Derivatives ``dE/du`` (N, 3) (overwritten) of ``E = 1/2 sum Q phi`` from the potential grid ``phi``."""
-    k0, k1, k2 = phi.shape
-    t0 = np.empty(order)
-    t1 = np.empty(order)
-    t2 = np.empty(order)
-    d0 = np.empty(order)
-    d1 = np.empty(order)
-    d2 = np.empty(order)
-    for i in range(u.shape[0]):
+def pme_gather_block(lo, hi, u, q, order, phi, dedu):
+    """:func:`pme_gather` for atoms ``lo <= i < hi``."""
+    kdim = np.array(phi.shape)
+    t = np.empty((3, order))
+    dt = np.empty((3, order))
+    idx = np.empty((3, order), dtype=np.int64)
+    for i in range(lo, hi):
         dedu[i, 0] = dedu[i, 1] = dedu[i, 2] = 0.0
         if q[i] == 0.0:
             continue
-        b0 = int(math.floor(u[i, 0]))
-        b1 = int(math.floor(u[i, 1]))
-        b2 = int(math.floor(u[i, 2]))
-        bspline(u[i, 0] - b0, order, t0, d0)
-        bspline(u[i, 1] - b1, order, t1, d1)
-        bspline(u[i, 2] - b2, order, t2, d2)
+        _pme_weights(u, i, order, kdim, t, dt, idx)
         g0 = g1 = g2 = 0.0
         for a in range(order):
-            ia = (b0 + a) % k0
+            ia = idx[0, a]
             for b in range(order):
-                ib = (b1 + b) % k1
+                ib = idx[1, b]
+                sc = 0.0
+                sd = 0.0
                 for c in range(order):
-                    p = phi[ia, ib, (b2 + c) % k2]
-                    g0 += p * d0[a] * t1[b] * t2[c]
-                    g1 += p * t0[a] * d1[b] * t2[c]
-                    g2 += p * t0[a] * t1[b] * d2[c]
+                    p = phi[ia, ib, idx[2, c]]
+                    sc += p * t[2, c]
+                    sd += p * dt[2, c]
+                g0 += dt[0, a] * t[1, b] * sc
+                g1 += t[0, a] * dt[1, b] * sc
+                g2 += t[0, a] * t[1, b] * sd
         dedu[i, 0] = q[i] * g0
         dedu[i, 1] = q[i] * g1
         dedu[i, 2] = q[i] * g2
 
 
-def real_space_table(kind, p0, p1, alpha, rc, npts=16384):
-    """Table of the unit-charge real-space pair function on ``r = k rc / (npts - 3)``, for
-    :func:`pair_coulomb_sorted_block`: columns ``u(r)`` and ``du/dr`` (exact values from
-    :func:`real_space_pair`; row 0, at r = 0, is unused). Cubic Hermite interpolation on it, used for
-    ``r >= TABLE_RMIN``, errs by at most ``h^4 max|u''''| / 384`` in energy and about
-    ``h^3 max|u''''| / 72`` in force, with ``|u''''| <= 24 / r^5`` (rc = 1 nm: below 1e-13 and 3e-9 in
-    units of ``ke q^2``; at 0.08 nm below 1e-12 and 1e-8); closer pairs are computed exactly.
-    The force is the exact derivative of the interpolated energy.
+@njit(cache=True)
+def pme_gather(u, q, order, phi, dedu):
+    """Derivatives ``dE/du`` (N, 3) (overwritten) of ``E = 1/2 sum Q phi`` from the potential grid ``phi``."""
+    pme_gather_block(0, u.shape[0], u, q, order, phi, dedu)
+
+
+@njit(cache=True, parallel=True)
+def pme_gather_parallel(bounds, u, q, order, phi, dedu):
+    """:func:`pme_gather` over the atom blocks ``bounds`` in parallel (each atom computed alone)."""
+    for b in prange(bounds.shape[0] - 1):
+        pme_gather_block(bounds[b], bounds[b + 1], u, q, order, phi, dedu)
+
+
+#: number of power-basis coefficients of the real-space polynomial of the fused pair pass (degree 23)
+NPOLY = 24
+
+
+def _erf_over_r(s, alpha):
+    """``erf(alpha sqrt(s)) / sqrt(s)`` (s in nm^2, float64 array), with its series below ``s = 1e-6``."""
+    from scipy.special import erf
+
+    s = np.asarray(s, dtype=np.float64)
+    out = np.empty_like(s)
+    small = s < 1e-6
+    r = np.sqrt(s[~small])
+    out[~small] = erf(alpha * r) / r
+    y = alpha * alpha * s[small]
+    out[small] = _TWO_OVER_SQRT_PI * alpha * (1.0 - y / 3.0 + y * y / 10.0 - y**3 / 42.0)
+    return out
+
+
+def real_space_poly(kind, p0, p1, alpha, rc):
+    """Polynomial part of the unit-charge real-space pair function, for :func:`fused_half_block`.
+
+    Every kind is ``u(r) = 1/r + P(s)`` with ``s = r^2`` and ``g = -(du/dr)/r = 1/r^3 + Q(s)``,
+    ``Q = -2 dP/ds``: ``CUTOFF`` ``P = -p0``; ``REACTION_FIELD`` ``P = p0 s - p1``; ``EWALD``
+    ``P = -erf(alpha r)/r``, an entire function of ``s`` approximated on ``0 <= s <= rc^2`` by a
+    Chebyshev fit of degree ``NPOLY - 1`` at most, converted to powers of ``t = ta s + tb`` in [-1, 1]
+    (well conditioned: the coefficients stay of order ``alpha``). The force is the exact derivative
+    of the approximated energy.
 
     Returns
     -------
-    table : float64 (npts, 2)
-    inv_h : float
-        ``(npts - 3) / rc``, 1/nm (the table reaches ``2 h`` beyond ``rc``).
+    cu, cg : tuple of NPOLY float
+        Coefficients (lowest power first) of ``P`` (1/nm) and ``Q`` (1/nm^3) in ``t``.
+    ta : float, 1/nm^2; tb : float
+    err : float
+        Largest deviation of ``P`` from the exact function on ``[0, rc^2]`` (1/nm); 0 for the exact kinds.
     """
-    h = rc / (npts - 3)  # the table reaches 2 h beyond rc
-    tab = np.zeros((npts, 2))
-    for k in range(1, npts):
-        r = k * h
-        u, g = real_space_pair(kind, r * r, p0, p1, alpha)
-        tab[k, 0] = u
-        tab[k, 1] = -g * r
-    return tab, 1.0 / h
+    from numpy.polynomial import chebyshev as cheb
+    from numpy.polynomial import polynomial as poly
+
+    smax = rc * rc
+    ta, tb = 2.0 / smax, -1.0
+    p = np.zeros(NPOLY)
+    err = 0.0
+    if kind == CUTOFF:
+        p[0] = -p0
+    elif kind == REACTION_FIELD:
+        p[0] = -p0 * tb / ta - p1
+        p[1] = p0 / ta
+    else:
+        nodes = np.cos(np.pi * (np.arange(200) + 0.5) / 200)
+        dense = np.linspace(-1.0, 1.0, 4001)
+        exact = -_erf_over_r((dense - tb) / ta, alpha)
+        scale = _TWO_OVER_SQRT_PI * alpha  # = erf(alpha r)/r at r = 0, its largest value
+        for deg in range(4, NPOLY):
+            c = cheb.cheb2poly(cheb.chebfit(nodes, -_erf_over_r((nodes - tb) / ta, alpha), deg))
+            err = float(np.max(np.abs(poly.polyval(dense, c) - exact)))
+            if err < 1e-15 * scale:
+                break
+        p[: c.size] = c
+    dp = np.zeros(NPOLY)
+    dp[: NPOLY - 1] = np.arange(1, NPOLY) * p[1:] * ta  # dP/ds in powers of t
+    return tuple(float(v) for v in p), tuple(float(-2.0 * v) for v in dp), ta, tb, err
 
 
-#: below this distance (nm) the real-space pair function is evaluated exactly instead of from the table
-TABLE_RMIN = 0.08
+@njit(cache=True)
+def half_rows(lo, hi, nbr, code, n0, nn, center, ncodes, hnbr, hn0, hn):
+    """Half of the full sorted list, rows ``lo <= i < hi``: each pair kept in one of its two rows.
+
+    Pair ``(i, j)`` stays in row ``i`` when ``(j > i) != (i + j odd)`` (about half of every row, so
+    row blocks get equal work), a pair of an atom with its own image when its code exceeds
+    ``center``. Central neighbours are written as ``j``, image ones as ``-(1 + j * ncodes + code)``
+    after them (``hn0[i]`` central, ``hn[i]`` in all) for :func:`assign_ghosts`.
+    """
+    for i in range(lo, hi):
+        m = 0
+        for k in range(n0[i]):
+            j = nbr[i, k]
+            if (j > i) != (((i + j) & 1) == 1):
+                hnbr[i, m] = j
+                m += 1
+        hn0[i] = m
+        for k in range(n0[i], nn[i]):
+            j = nbr[i, k]
+            c = code[i, k]
+            keep = c > center if j == i else (j > i) != (((i + j) & 1) == 1)
+            if keep:
+                hnbr[i, m] = -(1 + j * ncodes + c)
+                m += 1
+        hn[i] = m
+
+
+@njit(cache=True, parallel=True)
+def half_rows_parallel(bounds, nbr, code, n0, nn, center, ncodes, hnbr, hn0, hn):
+    """:func:`half_rows` over the row blocks in parallel (the result does not depend on the threads)."""
+    for b in prange(bounds.shape[0] - 1):
+        half_rows(bounds[b], bounds[b + 1], nbr, code, n0, nn, center, ncodes, hnbr, hn0, hn)
+
+
+@njit(cache=True)
+def assign_ghosts(n, ncodes, hnbr, hn0, hn, gmap, gsrc, gcode):
+    """Number the images met in the half list as ghost atoms ``n + g`` (in row order) and put these
+    indices in ``hnbr``; return the ghost count ``G`` (``gsrc[:G]`` source atom, ``gcode[:G]`` image
+    code). ``gmap`` (N * ncodes,) must hold -1 and is left so."""
+    g = 0
+    for i in range(n):
+        for k in range(hn0[i], hn[i]):
+            key = -hnbr[i, k] - 1
+            e = gmap[key]
+            if e < 0:
+                e = g
+                gmap[key] = g
+                gsrc[g] = key // ncodes
+                gcode[g] = key % ncodes
+                g += 1
+            hnbr[i, k] = n + e
+    for q in range(g):
+        gmap[gsrc[q] * ncodes + gcode[q]] = -1
+    return g
+
+
+@njit(cache=True)
+def extend_coords(xs, qs, ts, gsrc, gcode, shifts, xe, qe, te):
+    """Sorted atoms and their ghost images as one extended set: ``xe`` (3, N + G) nm (SoA), charges
+    ``qe`` and types ``te`` (N + G,)."""
+    n = xs.shape[0]
+    for p in range(n):
+        xe[0, p] = xs[p, 0]
+        xe[1, p] = xs[p, 1]
+        xe[2, p] = xs[p, 2]
+        qe[p] = qs[p]
+        te[p] = ts[p]
+    for g in range(gsrc.shape[0]):
+        s = gsrc[g]
+        c = gcode[g]
+        xe[0, n + g] = xs[s, 0] + shifts[c, 0]
+        xe[1, n + g] = xs[s, 1] + shifts[c, 1]
+        xe[2, n + g] = xs[s, 2] + shifts[c, 2]
+        qe[n + g] = qs[s]
+        te[n + g] = ts[s]
 
 
 @njit(fastmath=True, cache=True, error_model="numpy", inline="always")
-def _hermite(tab, inv_h, h, r):
-    """Unit-charge pair function ``u`` and ``g = -(du/dr)/r`` from the Hermite table at ``r`` (nm)."""
-    t = r * inv_h
-    kk = int(t)
-    t -= kk
-    u0 = tab[kk, 0]
-    u1 = tab[kk + 1, 0]
-    m0 = tab[kk, 1] * h
-    m1 = tab[kk + 1, 1] * h
-    t2 = t * t
-    t3 = t2 * t
-    u = (2.0 * t3 - 3.0 * t2 + 1.0) * u0 + (t3 - 2.0 * t2 + t) * m0 + (3.0 * t2 - 2.0 * t3) * u1 + (t3 - t2) * m1
-    dudt = (6.0 * t2 - 6.0 * t) * (u0 - u1) + (3.0 * t2 - 4.0 * t + 1.0) * m0 + (3.0 * t2 - 2.0 * t) * m1
-    return u, -dudt * inv_h / r
-
-
-@njit(fastmath=True, cache=True, error_model="numpy", inline="always")
-def _pc_central(i, xs, ts, qs, nbr, n0, ljtab, shiftf, rc2_c, tab, inv_h, rmin, rmax, qi, with_lj, virial):
-    """Central-image pairs of row ``i`` for :func:`pair_coulomb_sorted_block`, branch-free (masks
-    instead of branches); Coulomb pairs closer than ``rmin`` are left out (the caller adds them
-    exactly). Inlined with ``with_lj`` (row type has LJ partners) and ``virial`` literals."""
-    h = 1.0 / inv_h
-    x0 = xs[i, 0]
-    x1 = xs[i, 1]
-    x2 = xs[i, 2]
-    ti = ts[i]
-    fl0 = fl1 = fl2 = fc0 = fc1 = fc2 = el = ec = 0.0
+def _fused_row(i, xe, qe, te, hnbr, m, c4, s6, ushift, rc2_l, rc2_c, cu, cg, ta, tb, qi, with_lj, virial, d0b, d1b,
+               d2b, qb, c4b, s6b, gb):
+    """Row ``i`` of :func:`fused_half_block`: neighbour data gathered into contiguous buffers, then a
+    branch-free loop over them (LLVM vectorises it: contiguous loads, one contiguous store ``gb``)
+    giving ``g = -(du/dr)/r`` of each pair and the row's energies and virials. Inlined with
+    ``with_lj`` (row type has LJ partners) and ``virial`` literals."""
+    x0 = xe[0, i]
+    x1 = xe[1, i]
+    x2 = xe[2, i]
+    for k in range(m):
+        j = hnbr[i, k]
+        d0b[k] = xe[0, j] - x0
+        d1b[k] = xe[1, j] - x1
+        d2b[k] = xe[2, j] - x2
+        qb[k] = qe[j]
+        if with_lj:
+            tj = te[j]
+            c4b[k] = c4[tj]
+            s6b[k] = s6[tj]
+    el = ec = 0.0
     a0 = a1 = a2 = a3 = a4 = a5 = 0.0
     b0 = b1 = b2 = b3 = b4 = b5 = 0.0
-    for k in range(n0[i]):
-        j = nbr[i, k]
-        d0 = xs[j, 0] - x0
-        d1 = xs[j, 1] - x1
-        d2 = xs[j, 2] - x2
+    for k in range(m):
+        d0 = d0b[k]
+        d1 = d1b[k]
+        d2 = d2b[k]
         r2 = d0 * d0 + d1 * d1 + d2 * d2
+        ir2 = 1.0 / r2
         gl = 0.0
         if with_lj:
-            tj = ts[j]
-            ir2 = 1.0 / r2
-            sr6 = ljtab[ti, tj, 1] * ir2 * ir2 * ir2
-            e4 = ljtab[ti, tj, 0] if r2 < ljtab[ti, tj, 4] else 0.0
-            el += e4 * sr6 * (sr6 - 1.0) - (shiftf * ljtab[ti, tj, 6] if e4 != 0.0 else 0.0)
+            s6k = s6b[k]
+            sr6 = s6k * ir2 * ir2 * ir2
+            e4 = c4b[k] if r2 < rc2_l else 0.0
+            el += e4 * (sr6 * (sr6 - 1.0) - ushift * s6k * (ushift * s6k - 1.0))
             gl = e4 * (12.0 * sr6 - 6.0) * sr6 * ir2
-        r = math.sqrt(r2)
-        qq = qi * qs[j] if (r2 < rc2_c and r >= rmin) else 0.0
-        u, g = _hermite(tab, inv_h, h, min(max(r, rmin), rmax))
-        ec += qq * u
-        gc = qq * g
-        fl0 -= gl * d0
-        fl1 -= gl * d1
-        fl2 -= gl * d2
-        fc0 -= gc * d0
-        fc1 -= gc * d1
-        fc2 -= gc * d2
+        qq = qi * qb[k] if r2 < rc2_c else 0.0
+        ir = math.sqrt(ir2)
+        t = ta * r2 + tb
+        pu = cu[23]
+        pg = cg[23]
+        pu = pu * t + cu[22]
+        pg = pg * t + cg[22]
+        pu = pu * t + cu[21]
+        pg = pg * t + cg[21]
+        pu = pu * t + cu[20]
+        pg = pg * t + cg[20]
+        pu = pu * t + cu[19]
+        pg = pg * t + cg[19]
+        pu = pu * t + cu[18]
+        pg = pg * t + cg[18]
+        pu = pu * t + cu[17]
+        pg = pg * t + cg[17]
+        pu = pu * t + cu[16]
+        pg = pg * t + cg[16]
+        pu = pu * t + cu[15]
+        pg = pg * t + cg[15]
+        pu = pu * t + cu[14]
+        pg = pg * t + cg[14]
+        pu = pu * t + cu[13]
+        pg = pg * t + cg[13]
+        pu = pu * t + cu[12]
+        pg = pg * t + cg[12]
+        pu = pu * t + cu[11]
+        pg = pg * t + cg[11]
+        pu = pu * t + cu[10]
+        pg = pg * t + cg[10]
+        pu = pu * t + cu[9]
+        pg = pg * t + cg[9]
+        pu = pu * t + cu[8]
+        pg = pg * t + cg[8]
+        pu = pu * t + cu[7]
+        pg = pg * t + cg[7]
+        pu = pu * t + cu[6]
+        pg = pg * t + cg[6]
+        pu = pu * t + cu[5]
+        pg = pg * t + cg[5]
+        pu = pu * t + cu[4]
+        pg = pg * t + cg[4]
+        pu = pu * t + cu[3]
+        pg = pg * t + cg[3]
+        pu = pu * t + cu[2]
+        pg = pg * t + cg[2]
+        pu = pu * t + cu[1]
+        pg = pg * t + cg[1]
+        pu = pu * t + cu[0]
+        pg = pg * t + cg[0]
+        ec += qq * (ir + pu)
+        gc = qq * (ir * ir2 + pg)
+        gb[k] = gl + gc
         if virial:
             a0 += gl * d0 * d0
             a1 += gl * d1 * d1
@@ -424,168 +613,279 @@ def _pc_central(i, xs, ts, qs, nbr, n0, ljtab, shiftf, rc2_c, tab, inv_h, rmin, 
             b3 += gc * d0 * d1
             b4 += gc * d0 * d2
             b5 += gc * d1 * d2
-    return (fl0, fl1, fl2, fc0, fc1, fc2, el, ec, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5)
+    return (el, ec, a0, a1, a2, a3, a4, a5, b0, b1, b2, b3, b4, b5)
 
 
 @njit(fastmath=True, cache=True, error_model="numpy")
-def pair_coulomb_sorted_block(lo, hi, xs, perm, ts, qs, nbr, code, n0, nn, shifts, ljtab, lj_shift, rc2_c, tab, inv_h,
-                              kind, p0, p1, alpha, ke, want_virial, f_lj, f_c, ev):
-    """Lennard-Jones (per type pair) and real-space Coulomb in one pass over the cell-sorted list.
+def fused_half_block(lo, hi, xe, qe, te, hnbr, hn, c4, s6, has_lj, ushift, rc2_l, rc2_c, cu, cg, ta, tb, ke,
+                     want_virial, fe, ev):
+    """Lennard-Jones and real-space Coulomb of the half-list rows ``lo <= i < hi``, each pair once.
 
-    Rows ``lo <= i < hi`` of the full sorted list (``molecular.neighbors.NeighborList.sorted_data``);
-    for each pair within reach, the LJ term (truncated, or shifted when ``lj_shift``, at its type-pair
-    cutoff) and the Coulomb term (within ``sqrt(rc2_c)``; the unit-charge pair function from the
-    Hermite table ``tab`` for ``r >= TABLE_RMIN``, exactly below). The central-image pairs run in a
-    branch-free loop that LLVM vectorises. Forces of the sorted row ``i`` go to ``f_lj[perm[i]]`` and
-    ``f_c[perm[i]]``; the block's sums to ``ev`` = (U_lj, W_lj (6), U_c, W_c (6)), virials
-    ``sum r_ij (x) f_ij`` in the order xx, yy, zz, xy, xz, yz, summed row by row in a fixed order.
+    The pair ``(i, j)`` (``j`` an atom or a ghost image of the extended set) adds ``-g d`` to
+    ``fe[i]`` and ``+g d`` to ``fe[j]`` (``d = x_j - x_i``), so a block writes only its own ``fe``.
+    LJ: ``c4 = 4 eps``, ``s6 = sigma^6`` per type pair, truncated at ``sqrt(rc2_l)`` and shifted by its
+    value there when ``ushift = rc^-6`` (0: truncated). Coulomb within ``sqrt(rc2_c)``:
+    ``ke q_i q_j (1/r + P(r^2))`` with ``P``, ``Q`` from :func:`real_space_poly`.
 
     Parameters
     ----------
     lo, hi : int
-    xs : float64 (N, 3), nm; perm : int64 (N,)
-    ts : int64 (N,); qs : float64 (N,), e
-        Types and charges in sorted order.
-    nbr, code, n0, nn, shifts : the sorted list.
-    ljtab : float64 (T, T, NCOL)
-        LennardJones table (``molecular.forces._kernels`` columns P0 = 4 eps, P1 = sigma^6, RC2, UC).
-    lj_shift : bool
-    rc2_c : float
-        Coulomb cutoff squared, nm^2.
-    tab : float64 (M, 2); inv_h : float
-        From :func:`real_space_table`.
-    kind, p0, p1, alpha, ke : see :func:`coulomb_real`.
+    xe : float64 (3, M), nm; qe : float64 (M,), e; te : int64 (M,)
+        Extended set (:func:`extend_coords`), ``M = N + G``.
+    hnbr : int32 (N, maxnb); hn : int64 (N,)
+        Half list in extended indices (:func:`half_rows`, :func:`assign_ghosts`).
+    c4, s6 : float64 (T, T); has_lj : bool (T,)
+        Lennard-Jones ``4 eps`` (kJ/mol) and ``sigma^6`` (nm^6); types with any LJ partner.
+    ushift : float, nm^-6; rc2_l, rc2_c : float, nm^2
+    cu, cg : tuple of NPOLY float; ta, tb : float
+    ke : float
+        Coulomb constant, kJ mol^-1 nm e^-2.
     want_virial : bool
-    f_lj, f_c : float64 (N, 3), kJ/mol/nm; ev : float64 (14,)
-        Outputs.
+    fe : float64 (M, 3), kJ/mol/nm
+        Accumulated into.
+    ev : float64 (14,)
+        Overwritten: U_lj, W_lj (xx, yy, zz, xy, xz, yz), U_c, W_c; ``W = sum r_ij (x) f_ij``.
     """
     for q in range(14):
         ev[q] = 0.0
-    h = 1.0 / inv_h
-    rmin = TABLE_RMIN
-    rmax = (tab.shape[0] - 3) * h
-    shiftf = 1.0 if lj_shift else 0.0
+    maxm = 1
     for i in range(lo, hi):
-        qi = qs[i] * ke
-        lj_row = False  # rows of types without any Lennard-Jones partner (water H) skip the LJ terms
-        for t in range(ljtab.shape[1]):
-            if ljtab[ts[i], t, 0] != 0.0:
-                lj_row = True
+        maxm = max(maxm, hn[i])
+    d0b = np.empty(maxm)
+    d1b = np.empty(maxm)
+    d2b = np.empty(maxm)
+    qb = np.empty(maxm)
+    c4b = np.empty(maxm)
+    s6b = np.empty(maxm)
+    gb = np.empty(maxm)
+    for i in range(lo, hi):
+        qi = qe[i] * ke
+        ti = te[i]
+        m = hn[i]
+        c4i = c4[ti]
+        s6i = s6[ti]
         if want_virial:
-            if lj_row:
-                r = _pc_central(i, xs, ts, qs, nbr, n0, ljtab, shiftf, rc2_c, tab, inv_h, rmin, rmax, qi, True, True)
+            if has_lj[ti]:
+                r = _fused_row(i, xe, qe, te, hnbr, m, c4i, s6i, ushift, rc2_l, rc2_c, cu, cg, ta, tb, qi, True, True,
+                               d0b, d1b, d2b, qb, c4b, s6b, gb)
             else:
-                r = _pc_central(i, xs, ts, qs, nbr, n0, ljtab, shiftf, rc2_c, tab, inv_h, rmin, rmax, qi, False, True)
+                r = _fused_row(i, xe, qe, te, hnbr, m, c4i, s6i, ushift, rc2_l, rc2_c, cu, cg, ta, tb, qi, False,
+                               True, d0b, d1b, d2b, qb, c4b, s6b, gb)
         else:
-            if lj_row:
-                r = _pc_central(i, xs, ts, qs, nbr, n0, ljtab, shiftf, rc2_c, tab, inv_h, rmin, rmax, qi, True, False)
+            if has_lj[ti]:
+                r = _fused_row(i, xe, qe, te, hnbr, m, c4i, s6i, ushift, rc2_l, rc2_c, cu, cg, ta, tb, qi, True,
+                               False, d0b, d1b, d2b, qb, c4b, s6b, gb)
             else:
-                r = _pc_central(i, xs, ts, qs, nbr, n0, ljtab, shiftf, rc2_c, tab, inv_h, rmin, rmax, qi, False,
-                                False)
-        fl0, fl1, fl2, fc0, fc1, fc2, el, ec = r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]
-        wl0, wl1, wl2, wl3, wl4, wl5 = r[8], r[9], r[10], r[11], r[12], r[13]
-        wc0, wc1, wc2, wc3, wc4, wc5 = r[14], r[15], r[16], r[17], r[18], r[19]
-        x0 = xs[i, 0]
-        x1 = xs[i, 1]
-        x2 = xs[i, 2]
-        ti = ts[i]
-        nclose = 0  # central pairs closer than rmin (rigid-water bonds): their Coulomb part is exact
-        rmin2 = rmin * rmin
-        for k in range(n0[i]):
-            j = nbr[i, k]
-            d0 = xs[j, 0] - x0
-            d1 = xs[j, 1] - x1
-            d2 = xs[j, 2] - x2
-            nclose += 1 if d0 * d0 + d1 * d1 + d2 * d2 < rmin2 else 0
-        # image pairs (with a shift) in full, and the Coulomb part of close central pairs
-        for k in range(n0[i] if nclose == 0 else 0, nn[i]):
-            j = nbr[i, k]
-            central = k < n0[i]
-            if central:
-                d0 = xs[j, 0] - x0
-                d1 = xs[j, 1] - x1
-                d2 = xs[j, 2] - x2
-            else:
-                c = code[i, k]
-                d0 = xs[j, 0] + shifts[c, 0] - x0
-                d1 = xs[j, 1] + shifts[c, 1] - x1
-                d2 = xs[j, 2] + shifts[c, 2] - x2
-            r2 = d0 * d0 + d1 * d1 + d2 * d2
-            tj = ts[j]
-            gl = 0.0
-            if not central and r2 < ljtab[ti, tj, 4] and ljtab[ti, tj, 0] != 0.0:
-                ir2 = 1.0 / r2
-                sr6 = ljtab[ti, tj, 1] * ir2 * ir2 * ir2
-                el += ljtab[ti, tj, 0] * sr6 * (sr6 - 1.0) - shiftf * ljtab[ti, tj, 6]
-                gl = ljtab[ti, tj, 0] * (12.0 * sr6 - 6.0) * sr6 * ir2
-                fl0 -= gl * d0
-                fl1 -= gl * d1
-                fl2 -= gl * d2
-            gc = 0.0
-            qq = qi * qs[j]
-            if r2 < rc2_c and qq != 0.0:
-                rr = math.sqrt(r2)
-                if rr >= rmin:
-                    if central:
-                        continue
-                    u, g = _hermite(tab, inv_h, h, min(rr, rmax))
-                else:
-                    u, g = real_space_pair(kind, r2, p0, p1, alpha)
-                ec += qq * u
-                gc = qq * g
-                fc0 -= gc * d0
-                fc1 -= gc * d1
-                fc2 -= gc * d2
-            if want_virial:
-                wl0 += gl * d0 * d0
-                wl1 += gl * d1 * d1
-                wl2 += gl * d2 * d2
-                wl3 += gl * d0 * d1
-                wl4 += gl * d0 * d2
-                wl5 += gl * d1 * d2
-                wc0 += gc * d0 * d0
-                wc1 += gc * d1 * d1
-                wc2 += gc * d2 * d2
-                wc3 += gc * d0 * d1
-                wc4 += gc * d0 * d2
-                wc5 += gc * d1 * d2
-        p = perm[i]
-        f_lj[p, 0] = fl0
-        f_lj[p, 1] = fl1
-        f_lj[p, 2] = fl2
-        f_c[p, 0] = fc0
-        f_c[p, 1] = fc1
-        f_c[p, 2] = fc2
-        ev[0] += 0.5 * el
-        ev[7] += 0.5 * ec
+                r = _fused_row(i, xe, qe, te, hnbr, m, c4i, s6i, ushift, rc2_l, rc2_c, cu, cg, ta, tb, qi, False,
+                               False, d0b, d1b, d2b, qb, c4b, s6b, gb)
+        f0 = f1 = f2 = 0.0
+        for k in range(m):
+            j = hnbr[i, k]
+            g = gb[k]
+            g0 = g * d0b[k]
+            g1 = g * d1b[k]
+            g2 = g * d2b[k]
+            fe[j, 0] += g0
+            fe[j, 1] += g1
+            fe[j, 2] += g2
+            f0 += g0
+            f1 += g1
+            f2 += g2
+        fe[i, 0] -= f0
+        fe[i, 1] -= f1
+        fe[i, 2] -= f2
+        ev[0] += r[0]
+        ev[7] += r[1]
         if want_virial:
-            ev[1] += 0.5 * wl0
-            ev[2] += 0.5 * wl1
-            ev[3] += 0.5 * wl2
-            ev[4] += 0.5 * wl3
-            ev[5] += 0.5 * wl4
-            ev[6] += 0.5 * wl5
-            ev[8] += 0.5 * wc0
-            ev[9] += 0.5 * wc1
-            ev[10] += 0.5 * wc2
-            ev[11] += 0.5 * wc3
-            ev[12] += 0.5 * wc4
-            ev[13] += 0.5 * wc5
+            for q in range(6):
+                ev[1 + q] += r[2 + q]
+                ev[8 + q] += r[8 + q]
 
 
 @njit(cache=True)
-def pair_coulomb_sorted_serial(bounds, xs, perm, ts, qs, nbr, code, n0, nn, shifts, ljtab, lj_shift, rc2_c, tab, inv_h,
-                               kind, p0, p1, alpha, ke, want_virial, f_lj, f_c, ev):
-    """:func:`pair_coulomb_sorted_block` over every row block in turn (``ev`` (B, 14))."""
+def fused_half_serial(bounds, xe, qe, te, hnbr, hn, c4, s6, has_lj, ushift, rc2_l, rc2_c, cu, cg, ta, tb, ke,
+                      want_virial, fe, ev):
+    """:func:`fused_half_block` over every row block ``b`` in turn, into ``fe[b]`` (B, M, 3) and ``ev[b]``."""
     for b in range(bounds.shape[0] - 1):
-        pair_coulomb_sorted_block(bounds[b], bounds[b + 1], xs, perm, ts, qs, nbr, code, n0, nn, shifts, ljtab,
-                                  lj_shift, rc2_c, tab, inv_h, kind, p0, p1, alpha, ke, want_virial, f_lj, f_c, ev[b])
+        fe[b, :, :] = 0.0
+        fused_half_block(bounds[b], bounds[b + 1], xe, qe, te, hnbr, hn, c4, s6, has_lj, ushift, rc2_l, rc2_c, cu, cg,
+                         ta, tb, ke, want_virial, fe[b], ev[b])
 
 
 @njit(cache=True, parallel=True)
-def pair_coulomb_sorted_parallel(bounds, xs, perm, ts, qs, nbr, code, n0, nn, shifts, ljtab, lj_shift, rc2_c, tab,
-                                 inv_h, kind, p0, p1, alpha, ke, want_virial, f_lj, f_c, ev):
-    """:func:`pair_coulomb_sorted_block` over the row blocks in parallel (same blocks and sums as serial)."""
+def fused_half_parallel(bounds, xe, qe, te, hnbr, hn, c4, s6, has_lj, ushift, rc2_l, rc2_c, cu, cg, ta, tb, ke,
+                        want_virial, fe, ev):
+    """:func:`fused_half_serial` with the blocks in parallel (same blocks, same sums)."""
     for b in prange(bounds.shape[0] - 1):
-        pair_coulomb_sorted_block(bounds[b], bounds[b + 1], xs, perm, ts, qs, nbr, code, n0, nn, shifts, ljtab,
-                                  lj_shift, rc2_c, tab, inv_h, kind, p0, p1, alpha, ke, want_virial, f_lj, f_c, ev[b])
+        fe[b, :, :] = 0.0
+        fused_half_block(bounds[b], bounds[b + 1], xe, qe, te, hnbr, hn, c4, s6, has_lj, ushift, rc2_l, rc2_c, cu, cg,
+                         ta, tb, ke, want_virial, fe[b], ev[b])
+
+
+@njit(cache=True)
+def fold_forces(fe, n, gsrc, perm, out):
+    """``out[perm[p]]`` (N, 3) = the block forces ``fe`` (B, N + G, 3) of sorted atom ``p`` summed over
+    the blocks in order, plus those of its ghost images (in ghost order): a fixed summation order."""
+    nb = fe.shape[0]
+    for p in range(n):
+        for a in range(3):
+            v = 0.0
+            for b in range(nb):
+                v += fe[b, p, a]
+            fe[0, p, a] = v
+    for g in range(gsrc.shape[0]):
+        s = gsrc[g]
+        for a in range(3):
+            v = 0.0
+            for b in range(nb):
+                v += fe[b, n + g, a]
+            fe[0, s, a] += v
+    for p in range(n):
+        i = perm[p]
+        for a in range(3):
+            out[i, a] = fe[0, p, a]
+
+
+@njit(cache=True)
+def build_half_sorted(b, nb, xs, cell_ijk, cell_start, ncell, reach, pbc, shifts, mshift, rlist2, cw, ortho, maxnb,
+                      hnbr, hn0, hn):
+    """Half Verlet list in cell-sorted order, rows ``i = b, b + nb, ...`` (rows interleaved over the ``nb``
+    parallel blocks, which balances their work): pair ``(i, j)`` is kept in row ``i`` when ``j > i``, a pair
+    of an atom with its own image when the image code exceeds the central one.
+
+    The cell scan is that of :func:`molecular._kernels.build_sorted` (runs of cells along the third box
+    vector, pruned by distance in an orthorhombic box), started at ``i + 1`` in every run. Row ``i`` holds
+    ``hn0[i]`` central neighbours ``j`` (sorted index), then up to ``hn[i]`` image ones encoded as
+    ``-(1 + j * ncodes + code)`` (for :func:`assign_ghosts`); ``hn`` keeps the true count when a row of
+    length ``maxnb`` overflows.
+
+    Parameters
+    ----------
+    b, nb : int
+    xs, cell_ijk, cell_start, ncell, reach, pbc, shifts, mshift, rlist2, cw, ortho : see
+        :func:`molecular._kernels.build_sorted`.
+    maxnb : int
+    hnbr : int32 (N, maxnb); hn0, hn : int64 (N,)
+        Outputs.
+    """
+    n = xs.shape[0]
+    w = 2 * mshift + 1
+    ncodes = w * w * w
+    center = (mshift * w + mshift) * w + mshift
+    tol = 1e-9 * (cw[0] + cw[1] + cw[2])
+    n1 = ncell[1]
+    n2 = ncell[2]
+    for i in range(b, n, nb):
+        cnt = 0
+        ns = 0
+        xi0 = xs[i, 0]
+        xi1 = xs[i, 1]
+        xi2 = xs[i, 2]
+        ci0 = cell_ijk[i, 0]
+        ci1 = cell_ijk[i, 1]
+        ci2 = cell_ijk[i, 2]
+        u0 = xi0 - ci0 * cw[0]
+        u1 = xi1 - ci1 * cw[1]
+        u2 = xi2 - ci2 * cw[2]
+        for da in range(-reach[0], reach[0] + 1):
+            g0 = 0.0
+            if ortho:
+                if da > 0:
+                    g0 = max(da * cw[0] - u0 - tol, 0.0)
+                elif da < 0:
+                    g0 = max(u0 + (-da - 1) * cw[0] - tol, 0.0)
+                if g0 * g0 >= rlist2:
+                    continue
+            a = ci0 + da
+            sa = 0
+            if a < 0 or a >= ncell[0]:
+                if not pbc[0]:
+                    continue
+                sa = a // ncell[0]
+                a -= sa * ncell[0]
+            for db in range(-reach[1], reach[1] + 1):
+                g1 = 0.0
+                if ortho:
+                    if db > 0:
+                        g1 = max(db * cw[1] - u1 - tol, 0.0)
+                    elif db < 0:
+                        g1 = max(u1 + (-db - 1) * cw[1] - tol, 0.0)
+                    if g0 * g0 + g1 * g1 >= rlist2:
+                        continue
+                bb = ci1 + db
+                sb = 0
+                if bb < 0 or bb >= n1:
+                    if not pbc[1]:
+                        continue
+                    sb = bb // n1
+                    bb -= sb * n1
+                dlo = -reach[2]
+                dhi = reach[2]
+                if ortho:
+                    rem = math.sqrt(rlist2 - g0 * g0 - g1 * g1) + tol
+                    dhi = min(dhi, int(math.ceil((u2 + rem) / cw[2])) - 1)
+                    dlo = max(dlo, -(int(math.ceil((rem - u2) / cw[2] + 1.0)) - 1))
+                    dhi = max(dhi, 0)
+                    dlo = min(dlo, 0)
+                base = (a * n1 + bb) * n2
+                cs = ci2 + dlo
+                clast = ci2 + dhi
+                while cs <= clast:
+                    sc = 0
+                    if cs < 0:
+                        sc = -((n2 - 1 - cs) // n2)
+                    elif cs >= n2:
+                        sc = cs // n2
+                    ce = min(clast, (sc + 1) * n2 - 1)
+                    if sc != 0 and not pbc[2]:
+                        cs = ce + 1
+                        continue
+                    p0 = cell_start[base + cs - sc * n2]
+                    p1 = cell_start[base + ce - sc * n2 + 1]
+                    cs = ce + 1
+                    k = ((sa + mshift) * w + sb + mshift) * w + sc + mshift
+                    if k == center:
+                        for p in range(max(p0, i + 1), p1):
+                            d0 = xs[p, 0] - xi0
+                            d1 = xs[p, 1] - xi1
+                            d2 = xs[p, 2] - xi2
+                            if cnt < maxnb - ns:
+                                hnbr[i, cnt] = p  # written always, kept only if within range
+                            if d0 * d0 + d1 * d1 + d2 * d2 < rlist2:
+                                cnt += 1
+                    else:
+                        t0 = shifts[k, 0] - xi0
+                        t1 = shifts[k, 1] - xi1
+                        t2 = shifts[k, 2] - xi2
+                        for p in range(max(p0, i if k > center else i + 1), p1):
+                            d0 = xs[p, 0] + t0
+                            d1 = xs[p, 1] + t1
+                            d2 = xs[p, 2] + t2
+                            if d0 * d0 + d1 * d1 + d2 * d2 < rlist2:
+                                ns += 1
+                                if ns <= maxnb:  # image pairs fill the row from its end
+                                    hnbr[i, maxnb - ns] = -(1 + p * ncodes + k)
+        hn0[i] = cnt
+        hn[i] = cnt + ns
+        if cnt + ns <= maxnb:  # move the image pairs down behind the central ones
+            for q in range(ns):
+                hnbr[i, cnt + q] = hnbr[i, maxnb - ns + q]
+
+
+@njit(cache=True, parallel=True)
+def build_half_sorted_parallel(nb, xs, cell_ijk, cell_start, ncell, reach, pbc, shifts, mshift, rlist2, cw, ortho,
+                               maxnb, hnbr, hn0, hn):
+    """:func:`build_half_sorted` over ``nb`` interleaved row sets in parallel (each row built by one thread:
+    the list does not depend on the thread count)."""
+    for b in prange(nb):
+        build_half_sorted(b, nb, xs, cell_ijk, cell_start, ncell, reach, pbc, shifts, mshift, rlist2, cw, ortho,
+                          maxnb, hnbr, hn0, hn)
+
+
+def balanced_blocks(counts, nblocks):
+    """Row-block boundaries int64 (B + 1,) splitting rows into ``nblocks`` runs of about equal ``counts`` sum
+    (a function of the list alone, never of the thread count)."""
+    c = np.concatenate([[0], np.cumsum(counts)])
+    targets = c[-1] * np.arange(1, nblocks) / nblocks
+    inner = np.searchsorted(c, targets)
+    return np.unique(np.concatenate([[0], inner, [counts.size]])).astype(np.int64)

@@ -152,7 +152,7 @@ class ForceField:
         """Indices ``(lj, coulomb)`` of a LennardJones (truncated/shifted) and a Coulomb force (cutoff,
         reaction field, Ewald, PME) whose pair terms one kernel computes in a single pass over the
         cell-sorted list, or None."""
-        if self.neighbors is None or not hasattr(self.neighbors, "sorted_data"):
+        if self.neighbors is None or not hasattr(self.neighbors, "half_sorted_data"):
             return None
         from molecular.forces.coulomb import _ChargedForce
         from molecular.forces.pair import LennardJones
@@ -166,34 +166,58 @@ class ForceField:
 
     def _fused_pairs(self, system, virial):
         """Pair terms of the fused LennardJones + Coulomb pass: ``{index: (energy, forces (N, 3), virial6)}``
-        (empty when the forces do not qualify, see :meth:`_fusion`)."""
+        (empty when the forces do not qualify, see :meth:`_fusion`).
+
+        Each pair within the list radius is computed once (Newton's third law) from a half of the cell-sorted
+        list whose image pairs point at ghost copies of the atoms, so one branch-free loop serves all pairs.
+        The row blocks are fixed by the atom count and each writes its own force array, summed in a fixed
+        order: results do not depend on the number of threads. The Coulomb forces carry the LJ ones too.
+        """
         idx = self._fusion()
         if idx is None:
             return {}
         from molecular.forces import _elec_kernels as EK
-        from molecular.neighbors import parallel_chunks
+        from molecular.forces import _kernels as PK
+        from molecular.neighbors import PARALLEL_MIN_ATOMS
 
         lj, coul = self.forces[idx[0]], self.forces[idx[1]]
         if lj.table is None or lj.table.shape[0] != system.n_types:
             lj.setup(system)
-        tab, inv_h = coul._real_table()
-        sl = self.neighbors.sorted_data(system)
+        rc2_l = lj.table[:, :, PK.RC2]
+        poly = coul._real_poly()
+        if poly is None or np.any(rc2_l != rc2_l.flat[0]):
+            return {}  # real-space function not representable to double precision, or LJ cutoffs per pair
+        cu, cg, ta, tb, _ = poly
+        sl = self.neighbors.half_sorted_data(system)
         n = system.n_atoms
-        ts = np.ascontiguousarray(system.types[sl.perm])
+        hnbr, hn, gsrc, gcode = sl.hnbr, sl.hn, sl.gsrc, sl.gcode
+        ne = n + gsrc.size
+        ts = np.ascontiguousarray(system.types[sl.perm], dtype=np.int64)
         qs = np.ascontiguousarray(np.asarray(system.charges, dtype=np.float64)[sl.perm])
-        p0, p1, alpha = coul._params()
-        f_lj = np.empty((n, 3))
-        f_c = np.empty((n, 3))
-        ev = np.empty((sl.bounds.size - 1, 14))
-        args = (sl.bounds, sl.xs, sl.perm, ts, qs, sl.nbr, sl.code, sl.n0, sl.nn, sl.shifts, lj.table,
-                lj.mode == "shifted", coul.cutoff**2, tab, inv_h, coul.kind, p0, p1, alpha, coul.ke, bool(virial),
-                f_lj, f_c, ev)
-        if parallel_chunks(n):
-            EK.pair_coulomb_sorted_parallel(*args)
+        xe = np.empty((3, ne))
+        qe = np.empty(ne)
+        te = np.empty(ne, dtype=np.int64)
+        EK.extend_coords(sl.xs, qs, ts, gsrc, gcode, sl.shifts, xe, qe, te)
+        c4 = np.ascontiguousarray(lj.table[:, :, PK.P0])
+        s6 = np.ascontiguousarray(lj.table[:, :, PK.P1])
+        has_lj = np.any(c4 != 0.0, axis=1)
+        rc2 = float(rc2_l.flat[0])
+        ushift = rc2**-3 if lj.mode == "shifted" else 0.0
+        nb = sl.bounds.size - 1
+        fe = getattr(self, "_fe", None)
+        if fe is None or fe.shape != (nb, ne, 3):  # kept between calls (no page faults every step)
+            fe = self._fe = np.empty((nb, ne, 3))
+        ev = np.empty((nb, 14))
+        args = (sl.bounds, xe, qe, te, hnbr, hn, c4, s6, has_lj, ushift, rc2, coul.cutoff**2, cu, cg, ta, tb,
+                coul.ke, bool(virial), fe, ev)
+        if n >= PARALLEL_MIN_ATOMS:  # also on one thread: the same compiled code for every thread count
+            EK.fused_half_parallel(*args)
         else:
-            EK.pair_coulomb_sorted_serial(*args)
+            EK.fused_half_serial(*args)
+        f = np.empty((n, 3))
+        EK.fold_forces(fe, n, gsrc, sl.perm, f)
         tot = ev.sum(axis=0)
-        return {idx[0]: (float(tot[0]), f_lj, tot[1:7]), idx[1]: (float(tot[7]), f_c, tot[8:14])}
+        return {idx[0]: (float(tot[0]), np.zeros((n, 3)), tot[1:7]), idx[1]: (float(tot[7]), f, tot[8:14])}
 
     def energy_correction(self, system):
         """Sum of the forces' analytic long-range ``(energy, pressure)`` corrections."""

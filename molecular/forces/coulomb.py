@@ -84,13 +84,16 @@ class _ChargedForce(Force):
         if self.pairs.size:
             _pair_array("exclusions/pairs14", self.pairs, system.n_atoms)
 
-    def _real_table(self):
-        """Hermite table of the unit-charge real-space pair function (fused pair pass), cached."""
+    def _real_poly(self):
+        """Polynomial form of the unit-charge real-space pair function for the fused pair pass
+        (:func:`~molecular.forces._elec_kernels.real_space_poly`), cached; None when its error exceeds
+        ``1e-14 * alpha`` (a splitting parameter too large for the fixed degree: the exact path is used)."""
         key = (self.kind, *self._params(), self.cutoff)
-        if getattr(self, "_table_key", None) != key:
-            self._table = EK.real_space_table(self.kind, *self._params(), self.cutoff)
-            self._table_key = key
-        return self._table
+        if getattr(self, "_poly_key", None) != key:
+            poly = EK.real_space_poly(self.kind, *self._params(), self.cutoff)
+            self._poly = poly if poly[4] <= 1e-14 * max(self._params()[2], 1.0) else None
+            self._poly_key = key
+        return self._poly
 
     def _real_and_pairs(self, system, neighbors, virial, _pairs=None):
         """Real-space energy, forces and virial including the excluded/1-4 corrections (``_pairs``: the

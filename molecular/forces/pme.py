@@ -3,12 +3,14 @@ FFT convolution (scipy.fft), grid and splitting parameter chosen from a requeste
 
 import math
 
+import numba
 import numpy as np
 import scipy.fft
 
 from mindscience.errors import check_range
 from molecular.forces import _elec_kernels as EK
 from molecular.forces.ewald import _EwaldBase
+from molecular.neighbors import PARALLEL_MIN_ATOMS, row_blocks
 
 
 def pme_grid_size(width, alpha, tolerance, order=5):
@@ -97,6 +99,32 @@ class PME(_EwaldBase):
             self.grid = tuple(pme_grid_size(float(w[a]), self.alpha, self.tolerance, self.order) for a in range(3))
         self._moduli = [bspline_moduli(k, self.order) for k in self.grid]
 
+    def _influence(self, h, hinv, volume):
+        """Reciprocal vectors ``m`` (3 arrays, nm^-1), ``m^2`` and the influence function ``c`` (kJ/mol/e^2) on
+        the rfft half-grid, with the half-grid weights; cached while the box is unchanged."""
+        key = (h.tobytes(), self.alpha, self.grid)
+        cache = getattr(self, "_infl", None)
+        if cache is not None and cache[0] == key:
+            return cache[1]
+        k0, k1, k2 = self.grid
+        # integer wave numbers on the rfft half-grid and reciprocal vectors m = h^-1 n (nm^-1)
+        n0 = np.fft.fftfreq(k0, 1.0 / k0)[:, None, None]
+        n1 = np.fft.fftfreq(k1, 1.0 / k1)[None, :, None]
+        n2 = np.arange(k2 // 2 + 1, dtype=np.float64)[None, None, :]
+        m = [hinv[a, 0] * n0 + hinv[a, 1] * n1 + hinv[a, 2] * n2 for a in range(3)]
+        m2 = m[0] ** 2 + m[1] ** 2 + m[2] ** 2
+        m2[0, 0, 0] = 1.0
+        b = (self._moduli[0][:, None, None] * self._moduli[1][None, :, None]
+             * self._moduli[2][None, None, : k2 // 2 + 1])
+        c = self.ke * np.exp(-math.pi**2 * m2 / self.alpha**2) / (2.0 * math.pi * volume * m2) * b
+        c[0, 0, 0] = 0.0
+        wgt = np.full(k2 // 2 + 1, 2.0)
+        wgt[0] = 1.0
+        if k2 % 2 == 0:
+            wgt[-1] = 1.0
+        self._infl = (key, (m, m2, c, wgt))
+        return self._infl[1]
+
     def _reciprocal(self, system, virial):
         if self._moduli is None:
             self.setup(system)
@@ -110,29 +138,26 @@ class PME(_EwaldBase):
         u[u >= kk] -= kk[np.nonzero(u >= kk)[1]]
         q = np.ascontiguousarray(system.charges, dtype=np.float64)
         grid = np.empty(self.grid)
-        EK.pme_spread(u, q, self.order, grid)
-        fq = scipy.fft.rfftn(grid)
-        # integer wave numbers on the rfft half-grid and reciprocal vectors m = h^-1 n (nm^-1)
-        n0 = np.fft.fftfreq(k0, 1.0 / k0)[:, None, None]
-        n1 = np.fft.fftfreq(k1, 1.0 / k1)[None, :, None]
-        n2 = np.arange(k2 // 2 + 1, dtype=np.float64)[None, None, :]
-        m = [hinv[a, 0] * n0 + hinv[a, 1] * n1 + hinv[a, 2] * n2 for a in range(3)]
-        m2 = m[0] ** 2 + m[1] ** 2 + m[2] ** 2
-        m2[0, 0, 0] = 1.0
-        b = (self._moduli[0][:, None, None] * self._moduli[1][None, :, None]
-             * self._moduli[2][None, None, : k2 // 2 + 1])
+        n = u.shape[0]
+        blocked = n >= PARALLEL_MIN_ATOMS  # also on one thread: the same sums for every thread count
+        if blocked:
+            bounds = row_blocks(n)
+            grids = np.empty((bounds.size - 1, *self.grid))
+            EK.pme_spread_parallel(bounds, u, q, self.order, grids, grid)
+        else:
+            EK.pme_spread(u, q, self.order, grid)
+        workers = numba.get_num_threads()
+        fq = scipy.fft.rfftn(grid, workers=workers)
+        m, m2, c, wgt = self._influence(h, hinv, system.volume)
         a2 = self.alpha**2
-        c = self.ke * np.exp(-math.pi**2 * m2 / a2) / (2.0 * math.pi * system.volume * m2) * b
-        c[0, 0, 0] = 0.0
-        wgt = np.full(k2 // 2 + 1, 2.0)
-        wgt[0] = 1.0
-        if k2 % 2 == 0:
-            wgt[-1] = 1.0
         em = c * (fq.real**2 + fq.imag**2) * wgt[None, None, :]
         energy = float(em.sum())
-        phi = 2.0 * (k0 * k1 * k2) * scipy.fft.irfftn(c * fq, s=self.grid)
+        phi = 2.0 * (k0 * k1 * k2) * scipy.fft.irfftn(c * fq, s=self.grid, workers=workers)
         dedu = np.empty_like(u)
-        EK.pme_gather(u, q, self.order, np.ascontiguousarray(phi), dedu)
+        if blocked:
+            EK.pme_gather_parallel(bounds, u, q, self.order, np.ascontiguousarray(phi), dedu)
+        else:
+            EK.pme_gather(u, q, self.order, np.ascontiguousarray(phi), dedu)
         forces = -(dedu * kk) @ hinv.T
         w = np.zeros((3, 3))
         if virial:
