@@ -39,7 +39,8 @@ def _pair_array(name, pairs, n_atoms=None):
 def pair_scales(exclusions=None, pairs14=None, scale14=1.0 / 1.2):
     """Merge excluded and 1-4 pairs into ``(pairs (P, 2), scale (P,))`` (scale 0 and ``scale14``).
 
-    A pair listed both as excluded and as 1-4 (a ring closing at three bonds and fewer) is excluded.
+    A pair listed both as excluded and as 1-4 (a ring closing at three bonds and fewer) is excluded; a
+    1-4 pair listed more than once (several dihedrals over the same end atoms) counts once.
 
     Parameters
     ----------
@@ -47,15 +48,33 @@ def pair_scales(exclusions=None, pairs14=None, scale14=1.0 / 1.2):
         Pairs whose Coulomb interaction is removed entirely (typically 1-2 and 1-3 pairs).
     pairs14 : array_like (P, 2) of int, optional
         Pairs whose Coulomb interaction is scaled by ``scale14``.
-    scale14 : float
-        In [0, 1]; AMBER 1/1.2, CHARMM/GROMOS 1, OPLS 0.5.
+    scale14 : float or array_like (P,)
+        In [0, 1]; AMBER 1/1.2, CHARMM/GROMOS 1, OPLS 0.5; one value per 1-4 pair where they differ
+        (AMBER's per-dihedral SCEE).
+
+    Examples
+    --------
+    >>> pairs, scale = pair_scales([[0, 1]], [[0, 3], [1, 4]], scale14=[0.5, 1 / 1.2])
+    >>> pairs.tolist(), scale.round(4).tolist()
+    ([[0, 1], [0, 3], [1, 4]], [0.0, 0.5, 0.8333])
     """
-    check_range("scale14", float(scale14), 0.0, 1.0)
     ex = _pair_array("exclusions", exclusions)
     p14 = _pair_array("pairs14", pairs14)
+    s14 = np.asarray(scale14, dtype=np.float64)
+    if s14.ndim == 0:
+        check_range("scale14", float(s14), 0.0, 1.0)
+        s14 = np.full(len(p14), float(s14))
+    elif s14.shape != (len(p14),):
+        raise InputError(f"scale14 has shape {s14.shape}; allowed: a scalar or one value per 1-4 pair "
+                         f"({len(p14)},)")
+    else:
+        bad = ~((s14 >= 0.0) & (s14 <= 1.0))
+        if np.any(bad):
+            k = int(np.argmax(bad))
+            raise InputError(f"scale14[{k}] = {float(s14[k])!r} is outside the allowed range [0, 1]")
     table = {}
-    for i, j in p14:
-        table[(min(i, j), max(i, j))] = float(scale14)
+    for (i, j), sc in zip(p14, s14):
+        table[(min(i, j), max(i, j))] = float(sc)
     for i, j in ex:
         table[(min(i, j), max(i, j))] = 0.0
     if not table:
@@ -72,7 +91,7 @@ class _ChargedForce(Force):
     def __init__(self, cutoff, exclusions=None, pairs14=None, scale14=1.0 / 1.2, name=None):
         self.cutoff = check_range("cutoff", float(cutoff), 0.0, None, low_open=True)
         self.pairs, self.scales = pair_scales(exclusions, pairs14, scale14)
-        self.scale14 = float(scale14)
+        self.scale14 = float(scale14) if np.ndim(scale14) == 0 else np.array(scale14, dtype=np.float64)
         self.name = name or type(self).__name__
         self.ke = ONE_4PI_EPS0
 
@@ -152,8 +171,9 @@ class CutoffCoulomb(_ChargedForce):
         Excluded atom pairs (see :func:`molecular.forces.bonded.exclusions_from_bonds`).
     pairs14 : array_like (P, 2) of int, optional
         Scaled 1-4 pairs.
-    scale14 : float
-        Coulomb scale of the 1-4 pairs, in [0, 1] (AMBER 1/1.2).
+    scale14 : float or array_like (P,)
+        Coulomb scale of the 1-4 pairs, in [0, 1] (AMBER 1/1.2); one value per pair where they differ
+        (AMBER's per-dihedral SCEE; see :func:`pair_scales`).
     name : str, optional
 
     Examples

@@ -379,8 +379,8 @@ def build_model(top, nonbonded="pme", cutoff=1.0, ewald_tolerance=5e-4, constrai
                                    epsilon14=top.epsilon14, name="LJ14"))
     qs = top.qscale14
     uniform = len(qs) == 0 or bool(np.all(qs == qs[0]))
-    s14 = float(qs[0]) if len(qs) else 1.0
-    common = dict(exclusions=ex, pairs14=p14, scale14=s14 if uniform else 1.0, name="Coulomb")
+    s14 = (float(qs[0]) if len(qs) else 1.0) if uniform else qs  # per-pair: AMBER SCEE per dihedral
+    common = dict(exclusions=ex, pairs14=p14, scale14=s14, name="Coulomb")
     if nonbonded == "cutoff":
         coul = CutoffCoulomb(cutoff, **common)
     elif nonbonded == "reaction-field":
@@ -389,9 +389,6 @@ def build_model(top, nonbonded="pme", cutoff=1.0, ewald_tolerance=5e-4, constrai
         coul = Ewald(cutoff, tolerance=ewald_tolerance, neutralize=neutralize, **common)
     else:
         coul = PME(cutoff, tolerance=ewald_tolerance, order=pme_order, neutralize=neutralize, **common)
-    if not uniform:  # per-pair 1-4 scales (AMBER SCEE per dihedral): the pair table is plain data
-        coul.pairs = np.ascontiguousarray(np.concatenate([ex, p14]), dtype=np.int64)
-        coul.scales = np.concatenate([np.zeros(len(ex)), qs])
     if np.any(top.charges != 0):
         forces.append(coul)
     return ForceFieldModel(system, forces, cons, top)

@@ -245,6 +245,22 @@ def test_ewald_exclusions_and_14_match_numpy_double_loop():
     assert res.energy - plain == pytest.approx(corr, rel=1e-9)
 
 
+def test_per_pair_14_scales_match_numpy_double_loop():
+    # reference: the same numpy Ewald double loop with one scale per 1-4 pair (AMBER's per-dihedral SCEE);
+    # a pair that is both excluded and 1-4 stays excluded, a repeated 1-4 pair counts once
+    s = random_neutral(14, seed=17)
+    ex = [[0, 1], [1, 2], [0, 2], [5, 9]]
+    p14 = [[0, 3], [6, 7], [2, 0], [3, 0]]
+    alpha, kmax = 5.5, 16
+    force = Ewald(cutoff=0.9, alpha=alpha, kmax=kmax, exclusions=ex, pairs14=p14, scale14=[0.5, 1 / 1.2, 0.5, 0.5])
+    e_ref, _ = _numpy_ewald(s, alpha, kmax, 0.9, ex + [[0, 3], [6, 7]], [0.0] * len(ex) + [0.5, 1 / 1.2])
+    assert _energy(force, s).energy == pytest.approx(e_ref, rel=1e-10)
+    with pytest.raises(InputError, match=r"scale14\[1\] = 1.5"):
+        Ewald(cutoff=0.9, pairs14=[[0, 3], [6, 7]], scale14=[0.5, 1.5])
+    with pytest.raises(InputError, match="one value per 1-4 pair"):
+        PME(cutoff=0.9, pairs14=[[0, 3], [6, 7]], scale14=[0.5])
+
+
 @pytest.mark.parametrize("kind", ["cutoff", "shifted", "reaction-field"])
 @pytest.mark.parametrize("periodic", [True, False])
 def test_cutoff_and_reaction_field_match_numpy_double_loop(kind, periodic):
