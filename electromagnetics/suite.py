@@ -29,6 +29,8 @@ SUITE = Suite(
                 "dielectric-slab R/T spectrum vs the Fabry-Perot closed form"),
         Example("pec_cavity", "electromagnetics/pec_cavity.py", "3D PEC cavity resonances by harmonic inversion"),
         Example("gold_film", "electromagnetics/gold_film.py", "gold film reflectance (Drude) vs Fresnel/Airy"),
+        Example("oblique_slab", "electromagnetics/oblique_slab.py",
+                "oblique R/T of a dielectric slab (s and p, Bloch-phased source) vs the transfer matrix"),
         Example("dipole_pattern", "electromagnetics/dipole_pattern.py",
                 "radiation pattern of a dipole via the near-to-far-field transform"),
         Example("maxwell2d_pinn", "surrogates/maxwell2d.py",

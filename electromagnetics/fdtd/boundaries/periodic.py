@@ -18,7 +18,11 @@ class Periodic(Boundary):
 class Bloch(Boundary):
     """Bloch-periodic: ``F(x + L) = F(x) exp(i k L)`` along the axis (set on both faces).
 
-    A nonzero ``k`` makes the fields complex (the simulation switches to complex dtype).
+    A nonzero ``k`` makes the fields complex (the simulation switches to complex dtype); ``k = 0``
+    is plain periodic (real fields). With a Bloch-phased current sheet
+    (``PlaneCurrent(..., k=...)``, the same ``k``) and CPML on the normal faces it gives oblique
+    plane waves of fixed parallel wavevector (Meep's ``k_point``), e.g. for R/T of layered media
+    (``examples/electromagnetics/oblique_slab.py``).
 
     Parameters
     ----------
@@ -35,5 +39,7 @@ class Bloch(Boundary):
         self.k = k
 
     def wrap(self, grid, axis, high):
+        if self.k == 0:  # plain periodic: keep the fields real
+            return 1.0
         L = grid.size[axis]
         return cmath.exp((1j if high else -1j) * self.k * L)

@@ -151,6 +151,7 @@ class FluxMonitor(Monitor):
         size["H", v], size["H", u] = size["E", u], size["E", v]
         self.dft = {key: np.zeros((self.frequencies.size, n), np.complex128) for key, n in size.items()}
         self._omega = 2 * np.pi * self.frequencies
+        self._h_shift = np.exp(-0.5j * self._omega * g.dt)   # H samples are half a step earlier
         return self
 
     def _fields_on_plane(self, f):
@@ -163,9 +164,8 @@ class FluxMonitor(Monitor):
         u, v = self.u, self.v
         self._t.append(state["time"])
         self._p.append(float(np.real(np.sum(E[u] * np.conj(H[v])) - np.sum(E[v] * np.conj(H[u])))) * self.area)
-        t = state["time"]
-        for kind, F, tk in (("E", E, t), ("H", H, t - 0.5 * sim.dt)):
-            ph = np.exp(1j * self._omega * tk)
+        ph_e = np.exp(1j * self._omega * state["time"])
+        for kind, F, ph in (("E", E, ph_e), ("H", H, ph_e * self._h_shift)):
             for c in (u, v):
                 vals = np.ascontiguousarray(F[c], dtype=np.complex128).reshape(-1)
                 K.dft_accumulate(self.dft[kind, c], vals, ph, sim.dt)

@@ -4,6 +4,7 @@ import numpy as np
 
 from electromagnetics.fdtd.grid import component_axis
 from electromagnetics.fdtd.monitors.base import Monitor
+from electromagnetics.fdtd.monitors.energy import stored_energy
 from mindscience.errors import InputError, check_range
 from mindscience.io import save
 
@@ -115,10 +116,13 @@ class Snapshots(Monitor):
 
 
 class EnergyMonitor(Monitor):
-    """Electromagnetic energy in the domain (or a box) every ``interval`` steps.
+    """Stored electromagnetic energy in the domain (or a box) every ``interval`` steps.
 
-    Uses :meth:`FDTDSimulation.electromagnetic_energy`, the quadratic form that the Yee scheme
-    conserves exactly in a lossless closed cavity.
+    The field part is :meth:`FDTDSimulation.electromagnetic_energy`, the quadratic form that the
+    Yee scheme conserves exactly in a lossless closed cavity; the energy stored in dispersive
+    polarizations (Drude, Lorentz, Debye poles) is added by
+    :func:`~electromagnetics.fdtd.monitors.energy.polarization_energy`, so that a lossless
+    dispersive medium conserves :attr:`energy` too.
 
     Parameters
     ----------
@@ -130,14 +134,21 @@ class EnergyMonitor(Monitor):
     ----------
     times : ndarray, s
     energy : ndarray, J (J/m in 2D, J/m^2 in 1D: per unit length/area of the unused axes)
+        Total: fields plus polarization.
+    field_energy, polarization_energy : ndarray
+        The two parts, same units.
+
+    Examples
+    --------
+    >>> mon = EnergyMonitor(interval=10)
     """
 
-    _saved = ("_t", "_w")
+    _saved = ("_t", "_w", "_wp")
 
     def __init__(self, interval=1, lo=None, hi=None):
         super().__init__(interval)
         self.lo, self.hi = lo, hi
-        self._t, self._w = [], []
+        self._t, self._w, self._wp = [], [], []
 
     def bind(self, sim):
         super().bind(sim)
@@ -149,16 +160,26 @@ class EnergyMonitor(Monitor):
         return self
 
     def _report(self, sim, state):
+        w_fields, w_pol = stored_energy(sim, self.region)
         self._t.append(state["time"])
-        self._w.append(sim.electromagnetic_energy(self.region))
+        self._w.append(w_fields)
+        self._wp.append(w_pol)
 
     @property
     def times(self):
         return np.asarray(self._t)
 
     @property
-    def energy(self):
+    def field_energy(self):
         return np.asarray(self._w)
+
+    @property
+    def polarization_energy(self):
+        return np.asarray(self._wp)
+
+    @property
+    def energy(self):
+        return self.field_energy + self.polarization_energy
 
 
 class FieldDecay(Monitor):

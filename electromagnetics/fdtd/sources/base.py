@@ -51,14 +51,41 @@ class PlaneCurrent(Placement):
         Coordinate of the sheet along ``axis``, m.
     lo, hi : sequence of float, optional
         Corners limiting the sheet's extent, m (default: the whole domain).
+    k : sequence of float, optional
+        Bloch wavevector ``(k_x, k_y[, k_z])``, rad/m, of an oblique sheet: the current at node
+        ``r`` carries the phase ``exp(i k . r)`` (its component along ``axis`` is ignored). With the
+        same ``k`` in :class:`~electromagnetics.fdtd.boundaries.Bloch` boundaries on the sheet's
+        axes this is Meep's planar source with a ``k_point``: it launches plane waves of fixed
+        parallel wavevector, i.e. at ``sin(theta) = |k| c/(n 2 pi f)`` at frequency ``f``
+        (:func:`~electromagnetics.fdtd.postprocess.incidence_angle`). Complex fields are needed (a
+        nonzero Bloch ``k`` makes them complex).
+
+    Examples
+    --------
+    >>> import math
+    >>> from scipy.constants import c
+    >>> f0, theta = 5e9, math.radians(40)
+    >>> sheet = PlaneCurrent("y", 0.02, k=(2 * math.pi * f0 * math.sin(theta) / c, 0.0))
     """
 
-    def __init__(self, axis, position, lo=None, hi=None):
+    def __init__(self, axis, position, lo=None, hi=None, k=None):
         if axis not in AXES:
             raise InputError(f"PlaneCurrent.axis={axis!r} must be 'x', 'y' or 'z'")
         self.axis = AXES.index(axis)
         self.position = float(position)
         self.lo, self.hi = lo, hi
+        self.k = None
+        if k is not None:
+            try:
+                kk = np.asarray(k, dtype=float).ravel()
+            except (TypeError, ValueError):
+                raise InputError(f"PlaneCurrent.k={k!r} must be 2 or 3 numbers (rad/m)") from None
+            if kk.size not in (2, 3) or not np.all(np.isfinite(kk)):
+                raise InputError(f"PlaneCurrent.k={k!r} must be 2 or 3 finite numbers (rad/m)")
+            k3 = np.zeros(3)
+            k3[: kk.size] = kk
+            k3[self.axis] = 0.0
+            self.k = k3 if np.any(k3 != 0) else None
 
     def bind(self, grid, component):
         if not grid.active[self.axis]:
@@ -69,7 +96,23 @@ class PlaneCurrent(Placement):
         hi = hi + [0.0] * (3 - len(hi))
         lo[self.axis] = hi[self.axis] = self.position
         idx = grid.index_range(component, lo[: grid.ndim], hi[: grid.ndim], name="PlaneCurrent")
-        return idx, 1.0 / grid.spacing[self.axis]
+        scale = 1.0 / grid.spacing[self.axis]
+        if self.k is None:
+            return idx, scale
+        for ax in range(3):
+            if self.k[ax] != 0 and not grid.active[ax]:
+                raise InputError(f"PlaneCurrent.k has a component along {AXES[ax]}, unused in a {grid.ndim}D grid")
+        if grid.shape[0] == 1:
+            # the bulk kernels tell a uniform coefficient array (3, 1, 1, 1) from a full one by its x
+            # extent, so a 1-cell x axis would lose the layered geometry
+            raise InputError(f"PlaneCurrent(k=...) on a grid with shape {grid.shape[: grid.ndim]}: give the "
+                             "Bloch-periodic cell at least 2 cells along x")
+        phase = 0.0
+        for ax, x in enumerate(grid.coords(component)):
+            shape = [1, 1, 1]
+            shape[ax] = -1
+            phase = phase + self.k[ax] * x[idx[ax]].reshape(shape)
+        return idx, scale * np.exp(1j * phase)
 
 
 class CurrentRegion(Placement):
@@ -131,10 +174,14 @@ class Source:
 
     def apply(self, fields, coef, t):
         """Add the source term to its field component (called by the simulation's update order)."""
-        value = self.amplitude * self._scale * float(self.waveform(t))
-        if value == 0:
+        w = float(self.waveform(t))
+        if w == 0 or self.amplitude == 0:
             return
+        value = self.amplitude * self._scale * w
         arr = (fields.E if self.kind == "E" else fields.H)[self.axis]
+        if np.iscomplexobj(value) and not np.iscomplexobj(arr):
+            raise InputError(f"Source on {self.component}: a complex amplitude or a Bloch-phased PlaneCurrent(k=...) "
+                             "needs complex fields; use Bloch(k) boundaries with k != 0 along the sheet")
         c = coef[self.axis]
         cf = c[0, 0, 0] if c.size == 1 else c[self._index]
         arr[self._index] -= cf * value
