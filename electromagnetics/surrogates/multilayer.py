@@ -2,9 +2,12 @@
 
 :class:`MultilayerSurrogate` maps the layer indices and thicknesses of a free-standing stack (the
 ``fdtd-multilayer-spectra`` dataset's parameters) to its power reflectance ``R(f)`` on the dataset's
-frequency grid. Inputs are scaled to ``[-1, 1]`` with the dataset's parameter ranges, the output
-goes through a sigmoid (``0 < R < 1``) and the network is trained by mean-squared error with Adam
-(:class:`mindscience.nn.Training`). :meth:`MultilayerSurrogate.validate` reports its error on held-out
+frequency grid. The network's inputs are physics-informed features of the design at each frequency
+(:meth:`MultilayerSurrogate.features`; by default the normalised characteristic matrix of the whole
+stack, Born & Wolf sec. 1.6.2, and the logarithm of its norm, next to the scaled indices and frequency),
+the output goes through a sigmoid (``0 < R < 1``) and the network is trained by mean-squared error with
+Adam (:class:`mindscience.nn.Training`, cosine-decayed learning rate), optionally polished by full-batch
+L-BFGS (:func:`mindscience.nn.lbfgs`). :meth:`MultilayerSurrogate.validate` reports its error on held-out
 samples. :func:`design_reflector` maximises a soft minimum of the predicted ``R`` over a wavelength
 band with L-BFGS-B inside the parameter box, with gradients from :mod:`autodiff` through the
 network, from several starts; :func:`verify_design` re-simulates the design with the dataset
@@ -34,10 +37,10 @@ from scipy.optimize import minimize
 import autodiff as ad
 import autodiff.numpy as anp
 from mindscience.errors import InputError
-from mindscience.nn import MLP, Adam, Training, cosine_decay
+from mindscience.nn import MLP, Adam, Training, cosine_decay, lbfgs
 
-__all__ = ["MultilayerSurrogate", "load_training_data", "from_dataset_params", "design_reflector", "verify_design",
-           "band_mask"]
+__all__ = ["MultilayerSurrogate", "characteristic_matrix", "load_training_data", "from_dataset_params",
+           "design_reflector", "verify_design", "band_mask"]
 
 
 def _range(name, r):
@@ -45,6 +48,44 @@ def _range(name, r):
     if not (math.isfinite(lo) and math.isfinite(hi) and hi > lo):
         raise InputError(f"{name}={r!r} must be two finite numbers lo < hi")
     return lo, hi
+
+
+def characteristic_matrix(index, phase, xp=np):
+    """Real entries ``(A, B, C, D)`` of a lossless stack's characteristic matrix ``[[A, -i B], [-i C, D]]``.
+
+    ``M = M_1 M_2 ... M_L`` with ``M_j = [[cos phi_j, -i sin(phi_j) / n_j], [-i n_j sin phi_j, cos phi_j]]``
+    at normal incidence (Born & Wolf, *Principles of Optics*, sec. 1.6.2; layer 1 faces the incident
+    wave). In vacuum on both sides ``r = (A - D + i (C - B)) / (A + D - i (B + C))`` and ``R = |r|^2``.
+
+    Parameters
+    ----------
+    index : array_like, shape (N, L)
+        Refractive indices (> 0).
+    phase : array_like, shape (N, F, L)
+        Phase thicknesses ``phi_j = 2 pi n_j d_j / lambda`` (radians) at F wavelengths.
+    xp : module
+        ``numpy`` or ``autodiff.numpy`` (differentiable).
+
+    Returns
+    -------
+    tuple of 4 arrays, shape (N, F)
+        ``A, B, C, D`` (``A D + B C = 1``).
+
+    Examples
+    --------
+    >>> A, B, C, D = characteristic_matrix(np.array([[2.0]]), np.full((1, 1, 1), np.pi / 2))
+    >>> float(((A - D) ** 2 + (B - C) ** 2)[0, 0] / ((A + D) ** 2 + (B + C) ** 2)[0, 0])  # quarter wave, n=2
+    0.36
+    """
+    L = index.shape[1]
+    A = B = C = D = None
+    for j in range(L):
+        c, s, nj = xp.cos(phase[:, :, j]), xp.sin(phase[:, :, j]), index[:, j][:, None]
+        if j == 0:
+            A, B, C, D = c, s / nj, nj * s, c
+        else:
+            A, B, C, D = A * c - B * nj * s, A * s / nj + B * c, C * c + D * nj * s, D * c - C * s / nj
+    return A, B, C, D
 
 
 class MultilayerSurrogate:
@@ -64,6 +105,10 @@ class MultilayerSurrogate:
         Hidden-layer widths.
     activation : str
         Hidden activation (:func:`mindscience.nn.get_activation`).
+    features : {"stack", "stack-norm", "phase"}
+        Input features (see :meth:`features`): ``"stack"`` the normalised characteristic matrix of the
+        stack, ``"stack-norm"`` (default) that and the logarithm of its norm (the transfer-matrix ``R`` is
+        then one tanh unit), ``"phase"`` the cosine and sine of each layer's phase thickness.
 
     Attributes
     ----------
@@ -74,7 +119,10 @@ class MultilayerSurrogate:
         held-out samples and frequencies).
     """
 
-    def __init__(self, n_layers, frequencies, index_range, thickness_range, widths=(64, 64, 64), activation="tanh"):
+    FEATURES = ("stack", "stack-norm", "phase")
+
+    def __init__(self, n_layers, frequencies, index_range, thickness_range, widths=(64, 64, 64), activation="tanh",
+                 features="stack-norm"):
         if isinstance(n_layers, bool) or int(n_layers) != n_layers or n_layers < 1:
             raise InputError(f"n_layers={n_layers!r} is out of range; allowed: integers >= 1")
         self.n_layers = int(n_layers)
@@ -83,9 +131,15 @@ class MultilayerSurrogate:
             raise InputError("frequencies must be a non-empty array of positive values (Hz)")
         self.index_range = _range("index_range", index_range)
         self.thickness_range = _range("thickness_range", thickness_range)
+        if features not in self.FEATURES:
+            raise InputError(f"features={features!r} is not one of {self.FEATURES}")
+        if self.index_range[0] <= 0:
+            raise InputError(f"index_range={index_range!r} must be positive (refractive indices)")
+        self.feature_kind = features
         self.widths = [int(w) for w in widths]
         self.activation = activation
-        self.net = MLP([3 * self.n_layers + 1, *self.widths, 1], activation=activation, output_activation="sigmoid")
+        n_in = {"stack": self.n_layers + 5, "stack-norm": self.n_layers + 6, "phase": 3 * self.n_layers + 1}[features]
+        self.net = MLP([n_in, *self.widths, 1], activation=activation, output_activation="sigmoid")
         self.params = None
         self.validation = {}
         self.history = None
@@ -116,13 +170,30 @@ class MultilayerSurrogate:
 
     # ------------------------------------------------------------------ model
     def features(self, z, xp=np):
-        """Network inputs ``(N F, 3 L + 1)`` from scaled designs ``z`` (N, 2 L), per frequency.
+        """Network inputs ``(N F, n_in)`` from scaled designs ``z`` (N, 2 L), one row per (stack, frequency).
 
-        Columns: the scaled indices, ``cos phi_j`` and ``sin phi_j`` of each layer's phase thickness
-        ``phi_j = 2 pi n_j d_j f / c``, and the scaled frequency. The transfer matrix of the stack is
-        multilinear in ``(cos phi_j, sin phi_j)`` with coefficients set by the ``n_j`` (Born & Wolf,
-        sec. 1.6), so R is a smooth function of these inputs, which the network learns from far fewer
-        samples than it would from raw thicknesses. Differentiable (``xp=autodiff.numpy``).
+        With ``phi_j = 2 pi n_j d_j f / c`` the phase thickness of layer ``j``:
+
+        - ``"stack"`` (``n_in = L + 5``): the scaled indices, the characteristic matrix of the whole stack
+          ``M = M_1 M_2 ... M_L``, ``M_j = [[cos phi_j, -i sin phi_j / n_j], [-i n_j sin phi_j, cos phi_j]]``
+          (Born & Wolf, *Principles of Optics*, sec. 1.6.2), written ``M = [[A, -i B], [-i C, D]]`` with
+          ``A, B, C, D`` real for lossless layers and scaled to the unit vector ``(A, B, C, D) / |(A, B, C,
+          D)|``, and the scaled frequency. In vacuum on both sides the continuum stack has ``R = ((A - D)^2 +
+          (B - C)^2) / ((A + D)^2 + (B + C)^2)``, a function of the unit vector alone; the network learns
+          this map together with the FDTD data's departures from it (the Yee grid's dispersion, whole-cell
+          thicknesses), which the indices and frequency let it resolve. With ``AD + BC = 1`` this ``R`` is
+          ``(|m|^2 - 2) / (|m|^2 + 2)``, ``m = (A, B, C, D)``, so on the unit vector ``u = m / |m|`` it is
+          ``(1 - 2 s) / (1 + 2 s)`` with ``s = u_A u_D + u_B u_C``: a fixed rational function the network has to
+          learn from the data (it is not given ``R``), and to extrapolate beyond the data's range of ``R``.
+        - ``"stack-norm"`` (``n_in = L + 6``): the same plus ``ln(|m|^2 / 2) / (2 L ln n_max)``. The continuum
+          ``R = tanh(ln(|m|^2 / 2) / 2)`` is then one tanh unit of this input: the network only has to
+          learn the FDTD data's departures from the transfer-matrix result (a physics-embedded surrogate
+          that extrapolates to stacks more reflective than any in the data).
+        - ``"phase"`` (``n_in = 3 L + 1``): the scaled indices, ``cos phi_j`` and ``sin phi_j`` of each
+          layer, and the scaled frequency (M is multilinear in these, so R is smooth in them, but the
+          network has to learn the matrix product: a much harder regression, kept for comparison).
+
+        Differentiable in ``z`` with ``xp=autodiff.numpy``.
         """
         L, F = self.n_layers, self.frequencies.size
         lo, hi = self.bounds
@@ -133,8 +204,16 @@ class MultilayerSurrogate:
         N = z.shape[0]
         nz = xp.broadcast_to(z[:, None, :L], (N, F, L))
         fz = xp.broadcast_to(xp.asarray(self._fscaled)[None, :, None], (N, F, 1))
-        feats = xp.concatenate([nz, xp.cos(phi), xp.sin(phi), fz], axis=2)
-        return xp.reshape(feats, (N * F, 3 * L + 1))
+        if self.feature_kind == "phase":
+            feats = xp.concatenate([nz, xp.cos(phi), xp.sin(phi), fz], axis=2)
+            return xp.reshape(feats, (N * F, 3 * L + 1))
+        m = xp.stack(characteristic_matrix(n, phi, xp), axis=2)  # (N, F, 4)
+        m2 = xp.sum(m * m, axis=2, keepdims=True)  # |m|^2 >= 2 (det M = AD + BC = 1)
+        cols = [nz, m / xp.sqrt(m2), fz]
+        if self.feature_kind == "stack-norm":  # ln(|m|^2 / 2) / (2 L ln n_max): in [0, ~1]
+            cols.append(xp.log(0.5 * m2) / (2 * L * math.log(max(self.index_range[1], 1.0 / self.index_range[0]))))
+        feats = xp.concatenate(cols, axis=2)
+        return xp.reshape(feats, (N * F, self.net.widths[0]))
 
     @property
     def _fscaled(self):
@@ -156,9 +235,9 @@ class MultilayerSurrogate:
         if self.params is None:
             raise InputError("the surrogate is not trained yet; call fit() first")
 
-    def fit(self, index, thickness, R, steps=2000, lr=3e-3, batch=2048, seed=0, progress=True):
+    def fit(self, index, thickness, R, steps=2000, lr=3e-3, batch=2048, seed=0, progress=True, lbfgs_steps=0):
         """Train by mean-squared error of R with Adam (cosine-decayed learning rate) on random minibatches
-        of (stack, frequency) pairs.
+        of (stack, frequency) pairs, then optionally polish with full-batch L-BFGS.
 
         Parameters
         ----------
@@ -175,19 +254,21 @@ class MultilayerSurrogate:
         seed : int
             Initialisation and minibatch seed.
         progress : bool
+        lbfgs_steps : int
+            L-BFGS iterations on the mean-squared error over all training pairs after Adam (0: none).
 
         Returns
         -------
         dict
-            The training history (``loss`` per step).
+            The training history (``loss`` per Adam step; ``lbfgs``: the L-BFGS info when used).
         """
         z = self.encode(index, thickness)
         R = np.asarray(R, dtype=np.float64)
         if R.shape != (len(z), self.frequencies.size):
             raise InputError(f"R has shape {R.shape}; expected ({len(z)}, {self.frequencies.size})")
-        for name, v in (("steps", steps), ("batch", batch)):
-            if isinstance(v, bool) or int(v) != v or v < 1:
-                raise InputError(f"{name}={v!r} is out of range; allowed: integers >= 1")
+        for name, v, low in (("steps", steps, 1), ("batch", batch, 1), ("lbfgs_steps", lbfgs_steps, 0)):
+            if isinstance(v, bool) or int(v) != v or v < low:
+                raise InputError(f"{name}={v!r} is out of range; allowed: integers >= {low}")
         rng = np.random.default_rng(seed)
         params = self.net.init(rng) if self.params is None else self.params
         X = self.features(z)  # (N F, 3 L + 1): fixed inputs, computed once
@@ -203,7 +284,11 @@ class MultilayerSurrogate:
         tr.run(int(steps), progress=progress)
         self.params = tr.params
         self.history = tr.history
-        return tr.history
+        if lbfgs_steps:
+            vg = ad.value_and_grad(lambda p: anp.mean((self.net.apply(p, X) - Y) ** 2))
+            self.params, info = lbfgs(vg, self.params, maxiter=int(lbfgs_steps))
+            self.history = {**tr.history, "lbfgs": info}
+        return self.history
 
     def validate(self, index, thickness, R):
         """Errors on held-out stacks; stored in :attr:`validation` and returned.

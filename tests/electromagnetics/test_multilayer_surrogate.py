@@ -10,6 +10,7 @@ from datasets.references import multilayer_rt
 from electromagnetics.surrogates.multilayer import (
     MultilayerSurrogate,
     band_mask,
+    characteristic_matrix,
     design_reflector,
     verify_design,
 )
@@ -37,17 +38,32 @@ def trained():
     index, thick, R, f, p = _data(400, 0)
     sur = MultilayerSurrogate(2, f, (p["index_min"], p["index_max"]), (p["thickness_min"], p["thickness_max"]),
                               widths=(32, 32))
-    sur.fit(index, thick, R, steps=600, batch=512, lr=5e-3, progress=False)
+    sur.fit(index, thick, R, steps=1200, batch=512, lr=1e-2, progress=False)
     vi, vt, vR, _, _ = _data(100, 1)
     sur.validate(vi, vt, vR)
     return sur, R, vR
 
 
+def test_characteristic_matrix_gives_transfer_matrix_reflectance():
+    # reference: datasets.references.multilayer_rt (independent transfer-matrix code); the surrogate's
+    # features are the normalised (A, B, C, D) of this matrix, and R is a function of them alone
+    rng = np.random.default_rng(3)
+    n, d = rng.uniform(1.3, 3.5, (6, 4)), rng.uniform(20e-9, 150e-9, (6, 4))
+    lam = np.linspace(400e-9, 800e-9, 9)
+    A, B, C, D = characteristic_matrix(n, (n * d)[:, None, :] * (2 * np.pi / lam)[None, :, None])
+    R_ref = np.array([multilayer_rt(a, b, lam)[0] for a, b in zip(n, d)])
+    assert np.allclose(((A - D) ** 2 + (B - C) ** 2) / ((A + D) ** 2 + (B + C) ** 2), R_ref, atol=1e-12)
+    assert np.allclose(A * D + B * C, 1.0, atol=1e-12)  # unimodular (lossless, reciprocal)
+
+
 def test_surrogate_learns_held_out_spectra(trained):
     sur, R, vR = trained
-    # reference: held-out transfer-matrix spectra; the surrogate must beat the best constant predictor
+    # reference: held-out transfer-matrix spectra. The best constant predictor (mean training spectrum) has
+    # RMSE 0.19 here; with the default characteristic-matrix features ("stack-norm") 1200 Adam steps reach
+    # 0.011 ("stack": 0.014; per-layer "phase" features, 600 steps: 0.056), so 0.03 (the target for
+    # the 4-layer FDTD data) has a margin of ~2.5x
     baseline = np.sqrt(np.mean((vR - R.mean(axis=0)) ** 2))
-    assert sur.validation["rmse"] < 0.6 * baseline
+    assert sur.validation["rmse"] < 0.03 < 0.2 * baseline
     assert sur.validation["p95"] <= sur.validation["max_abs"]
 
 
@@ -84,7 +100,11 @@ def test_bad_input():
         MultilayerSurrogate(0, f, (1.3, 3.5), (2e-8, 1.5e-7))
     with pytest.raises(InputError, match="index_range"):
         MultilayerSurrogate(2, f, (3.5, 1.3), (2e-8, 1.5e-7))
+    with pytest.raises(InputError, match="features"):
+        MultilayerSurrogate(2, f, (1.3, 3.5), (2e-8, 1.5e-7), features="raw")
     sur = MultilayerSurrogate(2, f, (1.3, 3.5), (2e-8, 1.5e-7), widths=(4,))
+    with pytest.raises(InputError, match="lbfgs_steps"):
+        sur.fit(np.ones((1, 2)) * 2, np.ones((1, 2)) * 5e-8, np.zeros((1, 8)), lbfgs_steps=-1)
     with pytest.raises(InputError, match="not trained"):
         sur.predict(np.ones((1, 2)) * 2, np.ones((1, 2)) * 5e-8)
     with pytest.raises(InputError, match="band"):
