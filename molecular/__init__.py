@@ -30,6 +30,7 @@ from molecular.integrators import (  # noqa: E402
     Berendsen,
     Brownian,
     Bussi,
+    ConstrainedLangevinPiston,
     Integrator,
     LangevinBAOAB,
     LangevinPiston,
@@ -47,6 +48,7 @@ from molecular.virtual_sites import VirtualSiteForceField  # noqa: E402
 from molecular.water import SPCE, TIP3P, TIP4PEW, add_ions, solvate, water_constraints, water_forcefield  # noqa: E402
 
 __all__ = ["ARGON", "BAR", "KB", "RESPA", "SPCE", "TIP3P", "TIP4PEW", "WCA", "AnisotropicLangevinPiston",
+           "ConstrainedLangevinPiston",
            "Berendsen", "Box", "Brownian", "Buckingham", "Bussi", "CustomPair", "Force", "ForceField", "ForceResult",
            "HarmonicTrap", "Integrator", "LJUnits", "LangevinBAOAB", "LangevinPiston", "LennardJones", "MDSimulation",
            "MonteCarloBarostat", "Morse", "NeighborList", "NoseHooverChain", "System", "TabulatedPair", "Topology",

@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from molecular import BAR, LangevinBAOAB, MDSimulation, MonteCarloBarostat  # noqa: E402
+from molecular import BAR, ConstrainedLangevinPiston, LangevinBAOAB, MDSimulation, MonteCarloBarostat  # noqa: E402
 from molecular.analysis import block_average, rdf  # noqa: E402
 from molecular.reporters import H5MDReporter, ThermoReporter  # noqa: E402
 from molecular.water import SPCE, solvate, water_constraints, water_forcefield  # noqa: E402
@@ -31,6 +31,7 @@ PARAMS = {
     "nvt_steps": 400,
     "npt_steps": 1500,
     "sample": 25,
+    "barostat": "mc",  # "mc" (Monte Carlo, molecule centres) or "piston" (constrained Langevin piston)
 }
 G_CM3 = 602.21407621  # amu/nm^3 per g/cm^3
 
@@ -47,8 +48,12 @@ def main(outdir="water_spce_out", **overrides):
     # NVT (Langevin, g-BAOAB with SETTLE), then NPT (+ Monte Carlo barostat scaling molecule centres)
     nvt = LangevinBAOAB(p["temperature"], friction=5.0, seed=4, constraints=water_constraints(system))
     MDSimulation(system, ff, nvt, dt=p["dt"]).run(steps=p["nvt_steps"], progress=False)
-    npt = LangevinBAOAB(p["temperature"], friction=1.0, seed=5, constraints=water_constraints(system))
-    baro = MonteCarloBarostat(p["pressure"] * BAR, p["temperature"], frequency=25, seed=6)
+    if p["barostat"] == "piston":
+        npt, baro = ConstrainedLangevinPiston(p["temperature"], p["pressure"] * BAR, friction=1.0, piston_period=2.0,
+                                              constraints=water_constraints(system), seed=5), None
+    else:
+        npt = LangevinBAOAB(p["temperature"], friction=1.0, seed=5, constraints=water_constraints(system))
+        baro = MonteCarloBarostat(p["pressure"] * BAR, p["temperature"], frequency=25, seed=6)
     sim = MDSimulation(system, ff, npt, dt=p["dt"], barostat=baro)
     thermo = ThermoReporter(p["sample"], h5=out / "thermo.h5", quantities=("potential_energy", "temperature", "volume"))
     traj = H5MDReporter(out / "traj.h5", p["sample"])
@@ -73,7 +78,8 @@ def main(outdir="water_spce_out", **overrides):
     fig.savefig(out / "rdf_oo.png", dpi=120)
     plt.close(fig)
     print(f"<T> = {temp:.1f} +- {temp_err:.1f} K; density = {rho:.4f} +- {rho_err:.4f} g/cm^3 "
-          f"(MC acceptance {baro.acceptance:.2f}); first O-O peak g = {g[k]:.2f} at r = {r[k]:.4f} nm")
+          + (f"(MC acceptance {baro.acceptance:.2f})" if baro is not None else "(Langevin piston)")
+          + f"; first O-O peak g = {g[k]:.2f} at r = {r[k]:.4f} nm")
     print(f"wrote {out / 'traj.h5'}, {out / 'thermo.h5'}, {out / 'rdf_oo.png'}")
     return {"density": rho, "density_err": rho_err, "peak": r[k], "temperature": temp}
 

@@ -11,7 +11,7 @@ from molecular.integrators.constraints import (
 )
 from molecular.integrators.langevin import Brownian, LangevinBAOAB
 from molecular.integrators.nose_hoover import NoseHooverChain
-from molecular.integrators.npt import AnisotropicLangevinPiston, LangevinPiston
+from molecular.integrators.npt import AnisotropicLangevinPiston, ConstrainedLangevinPiston, LangevinPiston
 from molecular.integrators.respa import RESPA
 from molecular.integrators.thermostats import Berendsen, Bussi
 from molecular.integrators.verlet import VelocityVerlet
@@ -28,5 +28,6 @@ INTEGRATORS = {
 }
 
 __all__ = ["INTEGRATORS", "RESPA", "AnisotropicLangevinPiston", "Berendsen", "Brownian", "Bussi",
-           "ConstrainedVelocityVerlet", "ConstraintError", "Integrator", "LangevinBAOAB", "LangevinPiston",
-           "MonteCarloBarostat", "NoseHooverChain", "Settle", "ShakeRattle", "VelocityVerlet", "constraint_virial"]
+           "ConstrainedLangevinPiston", "ConstrainedVelocityVerlet", "ConstraintError", "Integrator",
+           "LangevinBAOAB", "LangevinPiston", "MonteCarloBarostat", "NoseHooverChain", "Settle", "ShakeRattle",
+           "VelocityVerlet", "constraint_virial"]
