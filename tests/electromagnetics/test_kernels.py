@@ -219,6 +219,7 @@ def test_fused_3d_path_equals_per_slab_path():
                               boundaries={"x": CPML(3), "y-": CPML(2), "z+": CPML(4)})
 
     fused, slabs = make(), make()
+    assert not fused._one_sweep()  # CPML: two sweeps per step
     slabs._fused = False
     for s in slabs._slabs:
         s.kernels = (K.cpml_h_serial, K.cpml_e_serial)
@@ -229,3 +230,27 @@ def test_fused_3d_path_equals_per_slab_path():
         ref = slabs.fields[comp]
         assert np.abs(ref).max() > 0
         np.testing.assert_allclose(fused.fields[comp], ref, rtol=0, atol=1e-12 * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+@pytest.mark.parametrize("uniform", [True, False])
+def test_one_sweep_step_equals_two_sweeps(rng, parallel, uniform):
+    """leapfrog = update_h then update_e (each checked against numpy above), bit for bit, for any
+    number of x-plane blocks (1 plane per block included) and wrap factors on every axis."""
+    d = (0.3, 0.7, 1.1)
+    rd = tuple(1 / x for x in d)
+    shape = (7, 5, 6)
+    cshape = (3, 1, 1, 1) if uniform else (3, *shape)
+    da, db, ca, cb = (rng.uniform(0.5, 1.5, cshape) for _ in range(4))
+    f = [K.wrap_factors(n, np.asarray(w), True) for n, w in zip(shape, (0.0, 1.0, -0.5))]
+    g = [K.wrap_factors(n, np.asarray(w), False) for n, w in zip(shape, (0.0, 1.0, -2.0))]
+    lf = K.leapfrog if parallel else K.leapfrog_serial
+    for nblocks in (1, 2, 3, 7, 9):
+        F = [rng.standard_normal(shape) for _ in range(6)]  # Hx, Hy, Hz, Ex, Ey, Ez
+        ref = [x.copy() for x in F]
+        for _ in range(2):
+            K.update_h_serial(*ref[:3], *ref[3:], da, db, *rd, *f)
+            K.update_e_serial(*ref[3:], *ref[:3], ca, cb, *rd, *g)
+            lf(*F, da, db, ca, cb, *rd, *f, *g, nblocks)
+        for a, b in zip(F, ref):
+            np.testing.assert_array_equal(a, b)
