@@ -33,7 +33,6 @@ References
    (2005), sec. 9.4 (ADE method).
 """
 
-import inspect
 
 import numpy as np
 
@@ -102,11 +101,6 @@ def polarization_energy(sim, region=None):
     return total * dv
 
 
-def _includes_polarization(sim):
-    """Whether ``sim.electromagnetic_energy`` already adds :func:`polarization_energy` (its ``polarization`` flag)."""
-    return "polarization" in inspect.signature(sim.electromagnetic_energy).parameters
-
-
 def stored_energy(sim, region=None):
     """Field plus polarization energy: ``(W_fields, W_polarization)`` in J (J/m in 2D, J/m^2 in 1D).
 
@@ -130,8 +124,4 @@ def stored_energy(sim, region=None):
     >>> stored_energy(FDTDSimulation(Grid((10, 10), 1e-3)))
     (0.0, 0.0)
     """
-    if _includes_polarization(sim):
-        w_fields = sim.electromagnetic_energy(region, polarization=False)
-    else:
-        w_fields = sim.electromagnetic_energy(region)
-    return w_fields, polarization_energy(sim, region)
+    return sim.electromagnetic_energy(region, polarization=False), polarization_energy(sim, region)

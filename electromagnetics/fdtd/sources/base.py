@@ -102,11 +102,6 @@ class PlaneCurrent(Placement):
         for ax in range(3):
             if self.k[ax] != 0 and not grid.active[ax]:
                 raise InputError(f"PlaneCurrent.k has a component along {AXES[ax]}, unused in a {grid.ndim}D grid")
-        if grid.shape[0] == 1:
-            # the bulk kernels tell a uniform coefficient array (3, 1, 1, 1) from a full one by its x
-            # extent, so a 1-cell x axis would lose the layered geometry
-            raise InputError(f"PlaneCurrent(k=...) on a grid with shape {grid.shape[: grid.ndim]}: give the "
-                             "Bloch-periodic cell at least 2 cells along x")
         phase = 0.0
         for ax, x in enumerate(grid.coords(component)):
             shape = [1, 1, 1]
