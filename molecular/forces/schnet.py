@@ -15,36 +15,259 @@ smoothly to zero at ``r_c``), filter-generating MLPs ``K -> F -> F`` and atom-wi
 with the shifted softplus ``ssp(x) = ln(0.5 e^x + 0.5)``. The energy is
 ``E = sum_i [s * MLP_out(h_i) + b_{t_i}]`` (``MLP_out``: ``F -> F/2 -> 1``).
 
-The convolution ``m`` is a numba gather-multiply-scatter kernel registered as a differentiable
-primitive (:mod:`molecular.forces._schnet_kernels`); its transposes are the same kernel with source
-and destination swapped and a gather-product kernel, so derivatives of any order (forces, and their
-gradients with respect to the weights for force matching) stay in numba. The rest is
-:mod:`autodiff.numpy`. Forces and virial come from one reverse pass over the pair displacements
-``d_p = r_j - r_i``, as for :class:`molecular.forces.neural.NeuralPotential` (which also runs this model).
+The filter network and the convolution are one fused numba primitive, :func:`filter_conv`
+(:mod:`molecular.forces._schnet_kernels`): per chunk of pair rows the kernel evaluates the Gaussians (a
+three-exponential recurrence), the filter MLP (small BLAS products) and the cosine cutoff, and scatters
+``W_p * y_j`` into ``m_i``; no (P, K) or (P, F) array goes through autodiff. Its hand-written VJP gives the
+cotangents of the features (the transposed convolution), of the displacements (``dW/dr`` contracted with
+``m_bar_i * y_j``; forces) and of the filter weights (backpropagation through the filter MLP per chunk).
+That VJP is itself a primitive whose VJP (the mixed second derivatives: the gradient of forces with respect
+to the weights, what force matching needs) is a third kernel call with ``dW/dr`` and its weight derivatives
+(``ssp'' = sigma (1 - sigma)``). Second derivatives in the geometry (Hessians in the positions) and pure
+second derivatives in the filter weights raise :class:`autodiff.core.UnsupportedOperationError`. Within one
+evaluation the sweeps share the per-pair filter intermediates through a small cache (up to
+:data:`CACHE_ENTRY_BYTES` per block). The atom-wise part (embeddings, in-projections, update and readout
+MLPs with the numba shifted softplus) is :mod:`autodiff.numpy`. Forces and virial come from one reverse
+pass over the pair displacements ``d_p = r_j - r_i``, as for
+:class:`molecular.forces.neural.NeuralPotential` (which also runs this model).
 """
 
 import math
+from collections import OrderedDict
 
+import numba
 import numpy as np
 
 import autodiff as ad
 import autodiff.numpy as anp
-from autodiff.core import raw
+from autodiff.core import Primitive, UnsupportedOperationError, raw
 from autodiff.kernels import register_kernel
+from autodiff.reverse import defvjp_rule
 from mindscience.coupling import check_neural_term, load_term, save_term
 from mindscience.errors import InputError, check_range
 from mindscience.nn import MLP, Adam, get_activation
 from molecular.forces import _schnet_kernels as K
 from molecular.forces.neural import NeuralPotential, _evaluate, batch_graph, pair_graph
 
-__all__ = ["SchNet", "SchNetPotential", "cfconv", "train_schnet", "force_rmse", "predict"]
+__all__ = ["SchNet", "SchNetPotential", "cfconv", "filter_conv", "shifted_softplus", "train_schnet", "force_rmse",
+           "predict"]
 
-_LOG2 = math.log(2.0)
+
+
+def _ssp_impl(x):
+    x = np.asarray(x, dtype=np.float64)
+    return K.ssp(np.ascontiguousarray(x).reshape(-1)).reshape(x.shape)
+
+
+def _sigmoid_impl(x):
+    x = np.asarray(x, dtype=np.float64)
+    return K.sigmoid(np.ascontiguousarray(x).reshape(-1)).reshape(x.shape)
+
+
+# ssp' = sigmoid, sigmoid' = sigmoid (1 - sigmoid) (written on the answer, so every order nests)
+_sigmoid = register_kernel("schnet_sigmoid", _sigmoid_impl, n_args=1,
+                           vjp=lambda g, ans, x: (g * ans * (1.0 - ans),),
+                           jvp=lambda primals, tangents: tangents[0] * _sigmoid(primals[0])
+                           * (1.0 - _sigmoid(primals[0])))
+_ssp = register_kernel("schnet_ssp", _ssp_impl, n_args=1, vjp=lambda g, ans, x: (g * _sigmoid(x),),
+                       jvp=lambda primals, tangents: tangents[0] * _sigmoid(primals[0]))
 
 
 def shifted_softplus(x):
-    """``ssp(x) = ln(0.5 e^x + 0.5) = softplus(x) - ln 2`` (zero at zero; SchNet's activation)."""
-    return anp.logaddexp(0.0, x) - _LOG2
+    """``ssp(x) = ln(0.5 e^x + 0.5) = softplus(x) - ln 2`` (zero at zero; SchNet's activation).
+
+    A numba elementwise primitive (one exponential and one ``log1p``, stable for any ``x``) whose
+    derivative is the logistic function, itself a primitive, so derivatives of any order are available.
+
+    Examples
+    --------
+    >>> float(shifted_softplus(np.array(0.0)))
+    0.0
+    """
+    return _ssp(x)
+
+
+# ---------------------------------------------------------------- fused filter network + convolution
+# filter_conv(y, d, W1, b1, W2, b2; graph, basis): m_i = sum_{p: dst(p)=i} Phi0(r_p) * y[src(p)], the filter
+# Phi0(r) = fc(r) [ssp(e(r) W1 + b1) W2 + b2] computed per chunk of pairs inside the numba sweep.
+# Its VJP is filter_conv_vjp (a multiple-result primitive: cotangents of y, d and the filter weights); the
+# VJP of that (what force matching needs: forces are the d-cotangent, and their gradient with respect to the
+# weights is a mixed second derivative) is a third primitive without derivative rules, so third derivatives
+# and second derivatives in the geometry (Hessians in the positions) raise instead of dropping terms.
+_EMPTY2 = np.zeros((0, 0))
+_EMPTY1 = np.zeros(0)
+
+
+def _f64(x):
+    return np.ascontiguousarray(raw(x), dtype=np.float64)
+
+
+_NO_CACHE = (_EMPTY2,) * 8
+#: bytes of per-pair filter intermediates kept between the sweeps of one evaluation (forward, VJP, second order),
+#: in all and per entry (larger problems recompute the filters in every sweep, which measured faster for them)
+CACHE_BYTES = 256 * 2**20
+CACHE_ENTRY_BYTES = 96 * 2**20
+_cache = OrderedDict()  # key -> (copies of d and the filter weights, the 8 cache arrays); least recently used first
+
+
+def _filter_cache(index, d, w1, b1, w2, b2):
+    """``(flags, arrays)``: the cached filter intermediates of these displacements and weights (``K.USE``), or
+    fresh arrays for the sweep to fill (``K.FILL``), or none when they would exceed :data:`CACHE_BYTES`.
+
+    The forward pass, its VJP and the force-matching second-order sweep of one evaluation share the
+    filters; entries are matched by value (copies of ``d`` and the weights), so in-place changes are safe."""
+    key = (id(index), id(w1), id(w2))
+    inputs = (d, w1, b1, w2, b2)
+    hit = _cache.get(key)
+    if hit is not None and all(a.shape == b.shape and np.array_equal(a, b) for a, b in zip(hit[0], inputs)):
+        _cache.move_to_end(key)
+        return K.USE, hit[1]
+    nk, nf = w1.shape
+    npairs = d.shape[0]
+    nbytes = 8 * npairs * (2 * nk + 5 * nf + 2)
+    _cache.pop(key, None)
+    if nbytes > min(CACHE_BYTES, CACHE_ENTRY_BYTES):
+        return 0, _NO_CACHE
+    while _cache and sum(8 * v[1][0].shape[0] * sum(a.shape[1] for a in v[1]) for v in _cache.values()) + nbytes \
+            > CACHE_BYTES:
+        _cache.popitem(last=False)
+    arrays = tuple(np.empty((npairs, c)) for c in (nk, nk, nf, nf, nf, nf, nf, 2))
+    _cache[key] = (tuple(np.array(a, copy=True) for a in inputs), arrays)
+    return K.FILL, arrays
+
+
+def _sweep(index, basis, d, w1, b1, w2, b2, flags, s=_EMPTY1, xa=_EMPTY2, xb=_EMPTY2, ga=_EMPTY2, gb=_EMPTY2,
+           pg=_EMPTY2, py=_EMPTY2, tag=_EMPTY2, tay=_EMPTY2, tbg=_EMPTY2, tby=_EMPTY2):
+    src, dst, start, chunk, ord_src, st_src = index
+    d, w1, b1, w2, b2 = _f64(d), _f64(w1), _f64(b1), _f64(w2), _f64(b2)
+    cflag, cache = _filter_cache(index, d, w1, b1, w2, b2)
+    return K.sweep(d, src, dst, start, chunk, ord_src, st_src, basis, w1, b1, w2, b2, _f64(s), _f64(xa), _f64(xb),
+                   _f64(ga), _f64(gb), _f64(pg), _f64(py), _f64(tag), _f64(tay), _f64(tbg), _f64(tby), flags | cflag,
+                   cache, numba.get_num_threads())
+
+
+def _split_theta(theta, w1):
+    """Flat weight gradient -> (dW1, db1, dW2, db2) (works on tracers: differentiable slicing)."""
+    k, f = raw(w1).shape
+    o1, o2, o3 = k * f, k * f + f, k * f + f + f * f
+    return (anp.reshape(theta[:o1], (k, f)), theta[o1:o2], anp.reshape(theta[o2:o3], (f, f)), theta[o3:])
+
+
+def _filter_conv_impl(y, d, w1, b1, w2, b2, *, index, basis):
+    return _sweep(index, basis, d, w1, b1, w2, b2, K.CONV, xa=y)[0]
+
+
+def _filter_conv_vjp_rule(g, ans, args, params, which):
+    y, d, w1, b1, w2, b2 = args
+    want = (0 in which, 1 in which, any(k in which for k in range(2, 6)))
+    gy, gd, gt = _filter_conv_vjp_p.bind(g, y, d, w1, b1, w2, b2, want=want, **params)
+    out = {0: gy, 1: gd}
+    if want[2]:
+        out.update(zip(range(2, 6), _split_theta(gt, w1)))
+    return [out[k] for k in which]
+
+
+def _filter_conv_vjp_impl(g, y, d, w1, b1, w2, b2, *, want, index, basis):
+    flags = (K.CONVT if want[0] else 0) | (K.PAIR if want[1] else 0) | (K.THETA if want[2] else 0)
+    _, gy, gd, gt = _sweep(index, basis, d, w1, b1, w2, b2, flags, ga=g, pg=g, py=y, tag=g, tay=y)
+    return gy, gd, gt
+
+
+def _filter_conv_vjp_vjp_rule(cts, ans, args, params, which):
+    a, c, t = cts
+    if 2 in which:
+        raise UnsupportedOperationError("SchNet filter_conv: second derivatives in the displacements (Hessians in "
+                                        "the positions) are not implemented")
+    if raw(t).size and np.any(raw(t)):
+        raise UnsupportedOperationError("SchNet filter_conv: second derivatives in the filter weights are not "
+                                        "implemented (only the mixed weight/displacement terms of force matching)")
+    g, y, d, w1, b1, w2, b2 = args
+    want = (0 in which, 1 in which, any(k in which for k in range(3, 7)))
+    gg, gy, gt = _filter_conv_second_p.bind(a, c, g, y, d, w1, b1, w2, b2, want=want, index=params["index"],
+                                            basis=params["basis"])
+    out = {0: gg, 1: gy}
+    if want[2]:
+        out.update(zip(range(3, 7), _split_theta(gt, w1)))
+    return [out[k] for k in which]
+
+
+def _filter_conv_second_impl(a, c, g, y, d, w1, b1, w2, b2, *, want, index, basis):
+    # cotangents a (N, F) of the y-output and c (P, 3) of the d-output: with s_p = c_p . d_p / r_p,
+    # d/dg = conv(a) + conv1(s, y), d/dy = conv1^T(s, g), d/dtheta from (g_dst a_src) on Phi0, s (g_dst y_src) on Phi1
+    a, c, d = raw(a), raw(c), _f64(d)
+    has_a = a.size > 0 and bool(np.any(a))
+    has_c = c.size > 0 and bool(np.any(c))
+    if has_c:
+        r = np.sqrt(np.einsum("pk,pk->p", d, d))
+        s = np.einsum("pk,pk->p", raw(c), d) / np.where(r > 0.0, r, 1.0)
+    else:
+        s = _EMPTY1
+    a = a if has_a else _EMPTY2
+    flags = (K.CONV if want[0] else 0) | (K.CONVT if want[1] else 0) | (K.THETA if want[2] else 0)
+    out_dst, out_src, _, gt = _sweep(index, basis, d, w1, b1, w2, b2, flags, s=s, xa=a, xb=y, gb=g, tag=g, tay=a,
+                                     tbg=g, tby=y)
+    n, f = raw(y).shape
+    if want[0] and out_dst.shape[0] == 0:
+        out_dst = np.zeros((n, f))
+    return (out_dst if want[0] else np.zeros((n, f)), out_src if want[1] else np.zeros((n, f)),
+            gt if want[2] else np.zeros(0))
+
+
+_filter_conv_p = Primitive("schnet_filter_conv")
+_filter_conv_p.impl = _filter_conv_impl
+defvjp_rule(_filter_conv_p, _filter_conv_vjp_rule)
+_filter_conv_vjp_p = Primitive("schnet_filter_conv_vjp", multiple_results=True)
+_filter_conv_vjp_p.impl = _filter_conv_vjp_impl
+defvjp_rule(_filter_conv_vjp_p, _filter_conv_vjp_vjp_rule)
+_filter_conv_second_p = Primitive("schnet_filter_conv_vjp_vjp", multiple_results=True)
+_filter_conv_second_p.impl = _filter_conv_second_impl
+
+
+def _filter_index(graph):
+    """Index arrays of the fused sweep over ``graph`` (cached on the graph)."""
+    idx = getattr(graph, "_filter_index", None)
+    if idx is None:
+        n = graph.n_atoms
+        ord_src = np.argsort(graph.neighbor, kind="stable").astype(np.int64)
+        st_src = np.concatenate([[0], np.cumsum(np.bincount(graph.neighbor, minlength=n))]).astype(np.int64)
+        idx = (graph.neighbor, graph.center, graph.start, K.chunks(graph.start), ord_src, st_src)
+        graph._filter_index = idx
+    return idx
+
+
+def filter_conv(y, d, filter_params, graph, basis):
+    """Fused filter network + continuous-filter convolution ``m_i = sum_{p: center[p]=i} W(r_p) * y[neighbor[p]]``.
+
+    ``W(r) = f_c(r) [ssp(e(r) W1 + b1) W2 + b2]`` is computed per pair inside the numba sweep (no (P, K) or
+    (P, F) array); differentiable in ``y``, ``d`` and the filter weights, and the force-matching mixed second
+    derivatives (weights x displacements) are available too.
+
+    Parameters
+    ----------
+    y : array (N, F)
+        Atom features (the convolution's input).
+    d : array (P, 3)
+        Pair displacements ``r_j - r_i`` of ``graph``'s rows, length unit.
+    filter_params : dict
+        ``{"layers": [{"W": (K, F), "b": (F,)}, {"W": (F, F), "b": (F,)}]}``.
+    graph : PairGraph
+    basis : ndarray (4,)
+        ``(mu_0, h, gamma, r_c)``: first Gaussian centre and spacing (length), width (length^-2), cutoff.
+
+    Returns
+    -------
+    array (N, F)
+
+    Examples
+    --------
+    >>> from molecular.forces.neural import pair_graph
+    >>> m = SchNet(1.5, n_features=4, n_rbf=5, n_interactions=1)
+    >>> g, d = pair_graph(np.array([[0.0, 0, 0], [1.0, 0, 0]]), None, 1.5)
+    >>> filter_conv(np.ones((2, 4)), d, m.params["interactions"][0]["filter"], g, m.basis).shape
+    (2, 4)
+    """
+    l1, l2 = filter_params["layers"]
+    return _filter_conv_p.bind(y, d, l1["W"], l1["b"], l2["W"], l2["b"], index=_filter_index(graph), basis=basis)
 
 
 # ---------------------------------------------------------------- differentiable convolution primitives
@@ -145,7 +368,8 @@ class SchNet:
         Width parameter of the Gaussians, length^-2 (default ``1 / (2 h^2)`` with the centre spacing
         ``h = r_c / (K - 1)``: neighbouring Gaussians cross at ``exp(-1/16)``).
     activation : str
-        ``"ssp"`` (shifted softplus, default) or a :mod:`mindscience.nn` activation name.
+        Activation of the atom-wise networks: ``"ssp"`` (shifted softplus, default) or a
+        :mod:`mindscience.nn` activation name (the filter networks always use ``ssp``, inside the fused kernel).
     seed : int
         Seed of the weight initialisation.
 
@@ -203,29 +427,39 @@ class SchNet:
                 "n_interactions": self.n_interactions, "n_elements": self.n_elements, "gamma": self.gamma,
                 "activation": self.activation, "seed": self.seed}
 
-    def _mlp(self, p, x):
-        """Two-layer perceptron ``act(x W1 + b1) W2 + b2`` with the model's activation."""
+    def _mlp(self, p, x, act=None):
+        """Two-layer perceptron ``act(x W1 + b1) W2 + b2`` (default: the model's activation)."""
         l1, l2 = p["layers"]
-        return anp.matmul(self._act(anp.matmul(x, l1["W"]) + l1["b"]), l2["W"]) + l2["b"]
+        return anp.matmul((act or self._act)(anp.matmul(x, l1["W"]) + l1["b"]), l2["W"]) + l2["b"]
+
+    @property
+    def basis(self):
+        """``(mu_0, h, gamma, r_c)`` of the radial basis, as the fused kernel takes it (float64 (4,))."""
+        return np.array([self.mu[0], self.mu[1] - self.mu[0], self.gamma, self.cutoff])
 
     def radial_basis(self, d):
-        """Distances (P,), Gaussian expansion (P, K) and cosine cutoff (P,) of displacements ``d`` (P, 3)."""
+        """Distances (P,), Gaussian expansion (P, K) and cosine cutoff (P,) of displacements ``d`` (P, 3)
+        (plain autodiff expressions: a reference for the fused kernel, not used by the energy)."""
         r = anp.sqrt(anp.sum(d * d, axis=1))
         rbf = anp.exp(-self.gamma * (r[:, None] - self.mu) ** 2)
         inside = raw(r) < self.cutoff  # the pair list holds r < r_c; a stale list must not see fc(r > r_c)
         fc = anp.where(inside, 0.5 * (anp.cos((math.pi / self.cutoff) * r) + 1.0), 0.0)
         return r, rbf, fc
 
+    def filters(self, params, d):
+        """Filters ``W_p`` (P, F) of every interaction block from the plain expressions (reference for tests)."""
+        _, rbf, fc = self.radial_basis(d)
+        return [self._mlp(blk["filter"], rbf, shifted_softplus) * fc[:, None] for blk in params["interactions"]]
+
     def atomic_energies(self, params, d, graph):
         """Per-atom energies (N,) at displacements ``d`` (P, 3) (autodiff-differentiable in both)."""
         if graph.types.size and graph.types.max() >= self.n_elements:
             raise InputError(f"atom types go up to {graph.types.max()}; the model knows {self.n_elements} "
                              f"elements (0..{self.n_elements - 1})")
-        _, rbf, fc = self.radial_basis(d)
+        basis = self.basis
         h = anp.getitem(params["embedding"], graph.types)
         for blk in params["interactions"]:
-            w = self._mlp(blk["filter"], rbf) * fc[:, None]
-            m = cfconv(anp.matmul(h, blk["in"]["W"]), w, graph)
+            m = filter_conv(anp.matmul(h, blk["in"]["W"]), d, blk["filter"], graph, basis)
             h = h + self._mlp(blk["update"], m)
         return self._mlp(params["readout"], h)[:, 0] * self.state["scale"][0] + anp.getitem(params["bias"],
                                                                                              graph.types)
@@ -317,14 +551,15 @@ def force_rmse(model, data, params=None):
 
 
 def train_schnet(model, data, steps=200, lr=3e-3, force_weight=1.0, energy_weight=0.1, batch_size=None,
-                 lbfgs_steps=0, seed=0, callback=None):
+                 lbfgs_steps=0, seed=0, callback=None, monitor=None):
     """Fit ``model`` by energy + force matching (Adam on mini-batches, then optional full-batch L-BFGS).
 
     The loss is ``energy_weight * mean(((E - E_ref) / N)^2) / var(E_ref / N) + force_weight *
     mean((F - F_ref)^2) / mean(F_ref^2)`` with forces minus the autodiff gradient of the energy
-    (differentiated again with respect to the weights). The per-element bias starts from the mean per-atom
-    energy; the energy scale ``state["scale"]`` is the larger of the per-atom energy spread and
-    ``rms(F) r_c / (K - 1)`` (forces of the data's size for unit-size network outputs).
+    (differentiated again with respect to the weights through the fused kernel's second-order rule).
+    ``benchmarks/schnet_fit.py`` reports the held-out force error against training time. The per-element
+    bias starts from the mean per-atom energy; the energy scale ``state["scale"]`` is the larger of the
+    per-atom energy spread and ``rms(F) r_c / (K - 1)`` (forces of the data's size for unit-size network outputs).
 
     Parameters
     ----------
@@ -345,7 +580,9 @@ def train_schnet(model, data, steps=200, lr=3e-3, force_weight=1.0, energy_weigh
     seed : int
         Seed of the mini-batch draws.
     callback : callable, optional
-        ``callback(step, loss)``.
+        ``callback(step, loss)`` after every Adam step and L-BFGS iteration.
+    monitor : callable, optional
+        ``monitor(step, loss, params)``, likewise, with the current weights (e.g. to follow a held-out error).
 
     Returns
     -------
@@ -409,24 +646,35 @@ def train_schnet(model, data, steps=200, lr=3e-3, force_weight=1.0, energy_weigh
     st = opt.init(params)
     history = []
     full = np.arange(s_tot)
+    def notify(k, val, p):
+        if callback is not None:
+            callback(k, val)
+        if monitor is not None:
+            monitor(k, val, p)
+
     for k in range(int(steps)):
         idx = full if batch_size == s_tot else np.sort(rng.choice(s_tot, batch_size, replace=False))
         val, g = loss_on(idx)(params)
         params, st = opt.update(g, st, params)
         history.append(float(val))
-        if callback is not None:
-            callback(k, float(val))
+        notify(k, float(val), params)
     if lbfgs_steps:
         vg = loss_on(full)
+        last = [params]
 
         def vg_float(p):
             val, g = vg(p)
+            last[0] = p
             return float(val), g
 
-        params, _ = lbfgs(vg_float, params, maxiter=int(lbfgs_steps),
-                          callback=None if callback is None else (lambda it, val: callback(steps + it, val)))
+        def after(it, val):
+            history.append(float(val))
+            notify(steps + it, float(val), last[0])
+
+        params, _ = lbfgs(vg_float, params, maxiter=int(lbfgs_steps), callback=after)
     model.params = params
     graph, d = batch(full)
     e, f = predict(model, params, graph, d)
+    _cache.clear()  # release the filter intermediates of the training batches
     return {"loss": history, "force_rmse": float(np.sqrt(np.mean((np.asarray(f) - f_ref.reshape(-1, 3)) ** 2))),
             "energy_rmse_per_atom": float(np.sqrt(np.mean(((np.asarray(e) - e_ref) / n_atoms) ** 2)))}
