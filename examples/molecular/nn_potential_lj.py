@@ -34,7 +34,11 @@ DT, NVE_STEPS = 0.005, 2000
 
 def make_model(seed=0):
     sf = SymmetryFunctions.default(CUTOFF, n_radial=18, n_angular=2, r_min=0.8, kind="G5")
-    return BehlerParrinello(CUTOFF, radial=sf.radial, angular=sf.angular, kind="G5", hidden=HIDDEN, seed=seed)
+    # repulsive core (the LJ r^-12 wall, zero beyond 0.88 sigma: no training pair is that close) keeps MD pairs
+    # from collapsing where the network never saw data
+    core = {"sigma": 1.0, "epsilon": 4.0, "r_on": 0.70, "r_off": 0.88}
+    return BehlerParrinello(CUTOFF, radial=sf.radial, angular=sf.angular, kind="G5", hidden=HIDDEN, seed=seed,
+                            core=core)
 
 
 def load_data(n_train=N_TRAIN, n_test=N_TEST, seed=11):

@@ -481,3 +481,44 @@ def pair_rows(xw, nbr, code, nn, shifts, cutoff):
                     d[p, a] = xw[j, a] + shifts[s, a] - xw[i, a]
                 p += 1
     return center, neighbor, shift, d
+
+
+@njit(cache=True)
+def core_switch(r, r_on, r_off):
+    """C2 switch ``S(r)`` and ``dS/dr``: 1 below ``r_on``, 0 from ``r_off``, ``1 - 10x^3 + 15x^4 - 6x^5`` with
+    ``x = (r - r_on) / (r_off - r_on)`` between (value, slope and curvature continuous at both ends)."""
+    if r <= r_on:
+        return 1.0, 0.0
+    if r >= r_off:
+        return 0.0, 0.0
+    w = r_off - r_on
+    x = (r - r_on) / w
+    y = 1.0 - x  # (1 - x)^3 (1 + 3x + 6x^2) = 1 - 10x^3 + 15x^4 - 6x^5, non-negative without round-off
+    return y * y * y * (1.0 + 3.0 * x + 6.0 * x * x), -30.0 * x * x * y * y / w
+
+
+@njit(cache=True, parallel=True)
+def core_pairs(d, sigma, epsilon, power, r_on, r_off, with_grad):
+    """Repulsive core ``u(r) = epsilon (sigma / r)^power S(r)`` on a directed pair list.
+
+    Every pair is listed in both directions, so row ``p`` carries half of its pair's energy:
+    ``e[p] = u(r_p) / 2`` and ``grad[p] = de[p]/dd[p] = u'(r_p) d_p / (2 r_p)`` (``grad`` is (0, 3) unless
+    ``with_grad``). Rows with ``r >= r_off`` contribute exactly zero.
+    """
+    n = d.shape[0]
+    e = np.zeros(n)
+    grad = np.zeros((n if with_grad else 0, 3))
+    for p in prange(n):
+        r = math.sqrt(d[p, 0] * d[p, 0] + d[p, 1] * d[p, 1] + d[p, 2] * d[p, 2])
+        if r >= r_off:
+            continue
+        s, ds = core_switch(r, r_on, r_off)
+        u0 = epsilon * (sigma / r) ** power
+        e[p] = 0.5 * u0 * s
+        if with_grad:
+            du = u0 * (ds - power * s / r)  # d(u0 s)/dr
+            c = 0.5 * du / r
+            grad[p, 0] = c * d[p, 0]
+            grad[p, 1] = c * d[p, 1]
+            grad[p, 2] = c * d[p, 2]
+    return e, grad

@@ -24,7 +24,7 @@ from molecular.forces import _neural_kernels as K
 from molecular.forces.base import Force
 from molecular.neighbors import NeighborList
 
-__all__ = ["PairGraph", "SymmetryFunctions", "BehlerParrinello", "NeuralPotential", "pair_graph",
+__all__ = ["PairGraph", "SymmetryFunctions", "RepulsiveCore", "BehlerParrinello", "NeuralPotential", "pair_graph",
            "train_energy_force", "force_rmse", "delta_targets"]
 
 
@@ -66,6 +66,87 @@ descriptor_primitive = register_kernel(
     "bp_descriptors", _desc_kernel, n_args=8,
     vjp=lambda gbar, ans, d, *static: (descriptor_vjp(gbar, _geometry(d), *static),) + (None,) * len(static),
     jvp=lambda primals, tangents: descriptor_jvp(tangents[0], _geometry(primals[0]), *primals[1:]))
+
+
+def _core_energy_kernel(d, cfg):
+    e, _ = K.core_pairs(np.ascontiguousarray(d, dtype=np.float64), cfg[0], cfg[1], cfg[2], cfg[3], cfg[4], False)
+    return e
+
+
+def _core_grad_kernel(d, cfg):
+    _, g = K.core_pairs(np.ascontiguousarray(d, dtype=np.float64), cfg[0], cfg[1], cfg[2], cfg[3], cfg[4], True)
+    return g
+
+
+# per-row core energies (P,); the gradient kernel has no derivative rules (core Hessians raise, as for descriptors)
+_core_grad = register_kernel("bp_core_grad", _core_grad_kernel, n_args=2)
+core_primitive = register_kernel(
+    "bp_core", _core_energy_kernel, n_args=2,
+    vjp=lambda gbar, ans, d, cfg: (anp.reshape(gbar, (-1, 1)) * _core_grad(d, cfg), None))
+
+
+class RepulsiveCore:
+    """Fixed short-range repulsive pair prior ``u(r) = epsilon (sigma / r)^power S(r)``.
+
+    ``S`` is the C2 switch of :func:`molecular.forces._neural_kernels.core_switch`: 1 for ``r <= r_on``,
+    0 for ``r >= r_off`` (energy, force and force derivative continuous). Added to a neural potential's
+    energy, it keeps atoms apart where the training data has no pairs (the network alone is unconstrained
+    there and may turn attractive); the network is then trained on the residual ``data - core``.
+
+    Parameters
+    ----------
+    sigma : float
+        Length scale, length unit (> 0).
+    epsilon : float
+        Energy scale, energy unit (>= 0).
+    r_on, r_off : float
+        Switch interval, length unit, ``0 <= r_on < r_off`` (``r_off`` at most the model's cutoff).
+    power : float
+        Exponent (> 0; 12: the Lennard-Jones repulsion).
+
+    Examples
+    --------
+    >>> core = RepulsiveCore(sigma=1.0, epsilon=4.0, r_on=0.7, r_off=0.88)
+    >>> round(core.pair_energy(0.7), 3), core.pair_energy(0.9)
+    (288.99, 0.0)
+    """
+
+    def __init__(self, sigma, epsilon, r_on, r_off, power=12.0):
+        self.sigma = check_range("core sigma", float(sigma), 0.0, None, low_open=True)
+        self.epsilon = check_range("core epsilon", float(epsilon), 0.0, None)
+        self.r_on = check_range("core r_on", float(r_on), 0.0, None)
+        self.r_off = check_range("core r_off", float(r_off), self.r_on, None, low_open=True)
+        self.power = check_range("core power", float(power), 0.0, None, low_open=True)
+        self._cfg = np.array([self.sigma, self.epsilon, self.power, self.r_on, self.r_off])
+
+    @classmethod
+    def coerce(cls, core):
+        """``None``, a :class:`RepulsiveCore` or a dict of its parameters -> ``None`` or a :class:`RepulsiveCore`."""
+        if core is None or isinstance(core, cls):
+            return core
+        if isinstance(core, dict):
+            allowed = {"sigma", "epsilon", "r_on", "r_off", "power"}
+            if not set(core) <= allowed or not {"sigma", "epsilon", "r_on", "r_off"} <= set(core):
+                raise InputError(f"core keys {sorted(core)}; allowed: sigma, epsilon, r_on, r_off (required), power")
+            return cls(**core)
+        raise InputError(f"core={core!r}; allowed: None, a RepulsiveCore or a dict of its parameters")
+
+    def pair_energy(self, r):
+        """``u(r)`` of one pair distance (float, energy unit)."""
+        d = np.array([[float(r), 0.0, 0.0]])
+        return float(2.0 * K.core_pairs(d, *self._cfg, False)[0][0])
+
+    def row_energies(self, d):
+        """Per-row energies (P,) of a directed pair list ``d`` (P, 3) (half a pair each; differentiable)."""
+        return core_primitive(d, self._cfg)
+
+    def rows(self, d):
+        """Plain arrays ``(e (P,), de/dd (P, 3))`` of a directed pair list."""
+        return K.core_pairs(np.ascontiguousarray(d, dtype=np.float64), *self._cfg, True)
+
+    def hyperparameters(self):
+        return {"sigma": self.sigma, "epsilon": self.epsilon, "r_on": self.r_on, "r_off": self.r_off,
+                "power": self.power}
 
 
 # ---------------------------------------------------------------- geometry
@@ -280,6 +361,9 @@ class BehlerParrinello:
         Hidden activation (``mindscience.nn`` name).
     seed : int
         Seed of the weight initialisation.
+    core : RepulsiveCore or dict, optional
+        Fixed repulsive pair prior added to the network energy (default none); the network is trained on
+        the residual (:func:`train_energy_force`). Saved with the hyperparameters.
 
     Attributes
     ----------
@@ -299,7 +383,11 @@ class BehlerParrinello:
     """
 
     def __init__(self, cutoff, radial=None, angular=None, kind="G5", n_elements=1, hidden=(32, 32),
-                 activation="tanh", seed=0):
+                 activation="tanh", seed=0, core=None):
+        self.core = RepulsiveCore.coerce(core)
+        if self.core is not None and self.core.r_off > float(cutoff):
+            raise InputError(f"core r_off={self.core.r_off} exceeds cutoff={cutoff}; allowed: r_off <= cutoff "
+                             "(the core acts on the model's pair graph)")
         if radial is None:
             sf = SymmetryFunctions.default(cutoff, kind=kind, n_elements=n_elements)
             radial, angular = sf.radial, sf.angular if angular is None else angular
@@ -327,6 +415,8 @@ class BehlerParrinello:
     def hyperparameters(self):
         hp = self.descriptors.hyperparameters()
         hp.update({"hidden": list(self.hidden), "activation": self.activation, "seed": self.seed})
+        if self.core is not None:  # absent key = no core (files written before the core existed)
+            hp["core"] = self.core.hyperparameters()
         return hp
 
     def fit_scaling(self, features, energies=None, n_atoms=None):
@@ -363,13 +453,32 @@ class BehlerParrinello:
 
     def energy(self, params, d, graph):
         """Total energy of the configuration(s) in ``graph`` at displacements ``d`` (P, 3)
-        (summed over all configurations of a concatenated graph)."""
-        return anp.sum(self.atomic_energies_from_features(params, self.descriptors(d, graph), graph.types))
+        (summed over all configurations of a concatenated graph), repulsive core included."""
+        e = anp.sum(self.atomic_energies_from_features(params, self.descriptors(d, graph), graph.types))
+        if self.core is not None:
+            e = e + anp.sum(self.core.row_energies(d))
+        return e
 
     def config_energies(self, params, d, graph):
-        """Energies (S,) of the ``S`` configurations of a concatenated graph."""
+        """Energies (S,) of the ``S`` configurations of a concatenated graph, repulsive core included."""
         e = self.atomic_energies_from_features(params, self.descriptors(d, graph), graph.types)
-        return anp.index_add(np.zeros(graph.n_configs), graph.config, e)
+        out = anp.index_add(np.zeros(graph.n_configs), graph.config, e)
+        if self.core is not None:
+            out = anp.index_add(out, graph.config[graph.center], self.core.row_energies(d))
+        return out
+
+    def core_energies_forces(self, d, graph):
+        """Core energies (S,) and forces (N, 3) of a (concatenated) graph (zeros without a core)."""
+        e = np.zeros(graph.n_configs)
+        f = np.zeros((graph.n_atoms, 3))
+        if self.core is None:
+            return e, f
+        rows, gbar = self.core.rows(d)
+        e = np.bincount(graph.config[graph.center], rows, graph.n_configs)
+        for c in range(3):
+            f[:, c] = (np.bincount(graph.center, gbar[:, c], graph.n_atoms)
+                       - np.bincount(graph.neighbor, gbar[:, c], graph.n_atoms))
+        return e, f
 
     def energy_forces_virial(self, positions, box, types=None, params=None):
         """Energy, forces (N, 3) and virial (3, 3) of one configuration (helper for tests and analysis)."""
@@ -487,7 +596,15 @@ def force_rmse(model, data, params=None):
     """
     graph, d, feats, jac = _batch(model, np.asarray(data["positions"]), np.asarray(data["box"]), data.get("types"))
     _, f = _predict(model, model.params if params is None else params, graph, feats, jac)
-    return float(np.sqrt(np.mean((np.asarray(f) - np.asarray(data["forces"]).reshape(-1, 3)) ** 2)))
+    f = np.asarray(f) + _core_of(model, d, graph)[1]
+    return float(np.sqrt(np.mean((f - np.asarray(data["forces"]).reshape(-1, 3)) ** 2)))
+
+
+def _core_of(model, d, graph):
+    """Core energies (S,) and forces (N, 3) of a model with or without ``core_energies_forces``."""
+    if getattr(model, "core", None) is None:
+        return np.zeros(graph.n_configs), np.zeros((graph.n_atoms, 3))
+    return model.core_energies_forces(d, graph)
 
 
 def train_energy_force(model, data, steps=200, lr=3e-3, force_weight=1.0, energy_weight=0.1, lbfgs_steps=0,
@@ -497,7 +614,9 @@ def train_energy_force(model, data, steps=200, lr=3e-3, force_weight=1.0, energy
     The loss is ``energy_weight * mean(((E - E_ref) / N)^2) / var(E_ref / N) + force_weight *
     mean((F - F_ref)^2) / mean(F_ref^2)``, with forces minus the autodiff gradient of the energy through
     the descriptor Jacobian. Descriptors and their Jacobians of the (fixed) training configurations are
-    computed once by the same kernels; the feature scaling is fitted first.
+    computed once by the same kernels; the feature scaling is fitted first. With a repulsive core
+    (``model.core``) the network is fitted to ``E_ref - E_core`` and ``F_ref - F_core`` (the core is fixed,
+    so the total ``E_core + E_NN`` matches the data exactly as the network alone does without a core).
 
     Parameters
     ----------
@@ -534,6 +653,8 @@ def train_energy_force(model, data, steps=200, lr=3e-3, force_weight=1.0, energy
     check_range("energy_weight", float(energy_weight), 0.0, None)
     n_atoms = pos.shape[1]
     graph, d, feats, jac = _batch(model, pos, np.asarray(data["box"]), data.get("types"))
+    e_core, f_core = _core_of(model, d, graph)
+    e_ref, f_ref = e_ref - e_core, f_ref - f_core  # the network fits the residual
     model.fit_scaling(feats, e_ref, np.full(e_ref.shape, n_atoms))
     e_var = max(float(np.var(e_ref / n_atoms)), 1e-12)
     f_ms = max(float(np.mean(f_ref**2)), 1e-12)

@@ -11,6 +11,7 @@ from molecular import ForceField, MDSimulation, VelocityVerlet, lattice
 from molecular.forces.neural import (
     BehlerParrinello,
     NeuralPotential,
+    RepulsiveCore,
     SymmetryFunctions,
     force_rmse,
     pair_graph,
@@ -273,3 +274,154 @@ def test_training_on_md_lj_forces_reduces_force_error(tmp_path, monkeypatch):
     # jump at the cutoff (~0.3 per pair) bounds what a smooth-cutoff model can reach
     assert after < 0.25 * before and after < 0.25 * rms, (before, after, rms)
     assert out["loss"][-1] < 0.05 * out["loss"][0]
+
+
+# ---------------------------------------------------------------- repulsive core prior (issue 8)
+CORE = {"sigma": 0.9, "epsilon": 1.5, "r_on": 0.85, "r_off": 1.3, "power": 12.0}
+
+
+def _numpy_core(x, box, sigma, epsilon, r_on, r_off, power):
+    """Reference: all unordered pairs (minimum image) in plain numpy; u = epsilon (sigma/r)^power S(r) with the
+    quintic smoothstep S = 1 - (10 t^3 - 15 t^4 + 6 t^5), t = (r - r_on)/(r_off - r_on) clipped to [0, 1].
+    Returns energy, forces and virial W = sum_pairs r_ij (x) f_ij (r_ij = x_i - x_j, f_ij force on i)."""
+    n = x.shape[0]
+    e, f, w = 0.0, np.zeros((n, 3)), np.zeros((3, 3))
+    for i in range(n):
+        for j in range(i + 1, n):
+            rij = x[i] - x[j]
+            rij -= box * np.round(rij / box)
+            r = np.linalg.norm(rij)
+            if r >= r_off:
+                continue
+            t = min(max((r - r_on) / (r_off - r_on), 0.0), 1.0)
+            sw = 1.0 - (10 * t**3 - 15 * t**4 + 6 * t**5)
+            dsw = -(30 * t**2 - 60 * t**3 + 30 * t**4) / (r_off - r_on)
+            u0 = epsilon * (sigma / r) ** power
+            e += u0 * sw
+            dudr = -power * u0 / r * sw + u0 * dsw
+            fij = -dudr * rij / r
+            f[i] += fij
+            f[j] -= fij
+            w += np.outer(rij, fij)
+    return e, f, w
+
+
+def test_core_matches_numpy_double_loop(rng):
+    # reference: _numpy_core (independent pair loop); the core is the difference between the model with and
+    # without it (same weights); the configuration has pairs below r_on, in the switch and beyond r_off
+    x, box, types = _config(rng)
+    m0 = _model()
+    m = BehlerParrinello(**{**m0.hyperparameters(), "core": CORE})
+    m.params, m.state = m0.params, m0.state
+    e0, f0, w0 = m0.energy_forces_virial(x, np.full(3, box), types)
+    e1, f1, w1 = m.energy_forces_virial(x, np.full(3, box), types)
+    e_ref, f_ref, w_ref = _numpy_core(x, box, **CORE)
+    assert e_ref > 1.0  # the core does act on this configuration
+    assert abs((e1 - e0) - e_ref) < 1e-10 * max(1.0, abs(e_ref))
+    np.testing.assert_allclose(f1 - f0, f_ref, atol=1e-9 * np.abs(f_ref).max())
+    np.testing.assert_allclose(w1 - w0, w_ref, atol=1e-9 * np.abs(w_ref).max())
+
+
+def test_core_forces_and_virial_are_finite_difference_derivatives(rng):
+    # reference: central differences of the total (network + core) energy in positions and in strain
+    x, box, types = _config(rng)
+    m = BehlerParrinello(1.6, radial=RADIAL, angular=ANGULAR, kind="G4", n_elements=2, hidden=(8, 8), seed=3,
+                         core=RepulsiveCore(**CORE))
+    bx = np.full(3, box)
+    _, f, w = m.energy_forces_virial(x, bx, types)
+    h = 1e-6
+    for i, c in [(0, 0), (5, 1), (13, 2), (21, 0)]:
+        xp, xm = x.copy(), x.copy()
+        xp[i, c] += h
+        xm[i, c] -= h
+        fd = (m.energy_forces_virial(xp, bx, types)[0] - m.energy_forces_virial(xm, bx, types)[0]) / (2 * h)
+        assert abs(f[i, c] + fd) < 1e-6 * max(1.0, abs(fd)), (i, c, f[i, c], -fd)
+    h0 = np.eye(3) * box
+    for a, b in [(0, 0), (2, 2), (1, 0)]:
+        eps = np.zeros((3, 3))
+        eps[a, b] = h
+        ep = m.energy_forces_virial(x @ (np.eye(3) + eps), Box(h0 @ (np.eye(3) + eps)), types)[0]
+        em = m.energy_forces_virial(x @ (np.eye(3) - eps), Box(h0 @ (np.eye(3) - eps)), types)[0]
+        assert abs(w[a, b] + (ep - em) / (2 * h)) < 1e-5 * max(1.0, abs(w[a, b])), (a, b)
+
+
+def test_core_switch_is_c2_continuous():
+    # reference: the unswitched wall epsilon (sigma/r)^12 at r_on, zero at r_off; energy, force and the force
+    # derivative (central differences of the kernel's force) agree on both sides of each end of the switch
+    core = RepulsiveCore(**CORE)
+
+    def e_f(r):
+        e, g = core.rows(np.array([[r, 0.0, 0.0]]))
+        return 2 * e[0], -2 * g[0, 0]  # one row = half a pair; pair force along +x on the second atom
+
+    wall = CORE["epsilon"] * (CORE["sigma"] / CORE["r_on"]) ** 12
+    assert abs(e_f(CORE["r_on"])[0] - wall) < 1e-12 * wall
+    assert e_f(CORE["r_off"]) == (0.0, 0.0) and e_f(CORE["r_off"] + 0.1) == (0.0, 0.0)
+    dr, h = 1e-7, 1e-5
+    for r0 in (CORE["r_on"], CORE["r_off"]):
+        (e_lo, f_lo), (e_hi, f_hi) = e_f(r0 - dr), e_f(r0 + dr)
+        fscale = abs(e_f(CORE["r_on"])[1])
+        assert abs(e_hi - e_lo) < 2 * dr * fscale * 1.01
+        assert abs(f_hi - f_lo) < 1e-4 * fscale
+        k_lo = (e_f(r0 - dr)[1] - e_f(r0 - dr - h)[1]) / h  # one-sided force derivatives
+        k_hi = (e_f(r0 + dr + h)[1] - e_f(r0 + dr)[1]) / h
+        # C2: no jump in dF/dr (a C1-only switch, e.g. cubic, jumps by ~6 u(r_on) / (r_off - r_on)^2 here)
+        assert abs(k_hi - k_lo) < 1e-2 * wall / (CORE["r_off"] - CORE["r_on"]) ** 2, (r0, k_lo, k_hi)
+    # monotone in between: purely repulsive (force >= 0 everywhere)
+    rs = np.linspace(0.5, 1.4, 181)
+    assert all(e_f(r)[1] >= 0.0 for r in rs)
+    assert np.all(np.diff([e_f(r)[0] for r in rs]) <= 0.0)
+
+
+def test_core_save_load_and_input_checks(rng, tmp_path):
+    # reference: the saved model's own energy, bit for bit; a file without a core loads with core None
+    x, box, types = _config(rng)
+    m = _model(seed=5)
+    m.core = RepulsiveCore(**CORE)
+    m.save(tmp_path / "core.h5")
+    m2 = BehlerParrinello.load(tmp_path / "core.h5")
+    assert m2.hyperparameters() == m.hyperparameters() and m2.hyperparameters()["core"] == CORE
+    assert m2.energy_forces_virial(x, np.full(3, box), types)[0] == m.energy_forces_virial(x, np.full(3, box),
+                                                                                           types)[0]
+    plain = _model(seed=5)
+    plain.save(tmp_path / "plain.h5")
+    assert "core" not in plain.hyperparameters() and BehlerParrinello.load(tmp_path / "plain.h5").core is None
+    with pytest.raises(InputError, match="r_off"):
+        BehlerParrinello(1.6, radial=RADIAL, core={**CORE, "r_off": 2.0})
+    with pytest.raises(InputError, match="r_off"):
+        RepulsiveCore(1.0, 1.0, r_on=0.9, r_off=0.8)
+    with pytest.raises(InputError, match="core keys"):
+        BehlerParrinello(1.6, radial=RADIAL, core={"sigma": 1.0})
+
+
+def test_training_with_core_fits_residual_and_keeps_the_wall(tmp_path, monkeypatch):
+    # reference: LJ labels of md-lj-forces (held out); analytic core + the network alone for the dimer energy
+    import datasets
+
+    monkeypatch.setenv("MINDSCIENCE_DATA", str(tmp_path))
+    datasets.generate("md-lj-forces", n=12, seed=1, params=SMALL, workers=1, progress=False)
+    data = datasets.load("md-lj-forces", n=12, seed=1, params=SMALL).arrays()
+    train = {k: v[:8] for k, v in data.items()}
+    test = {k: v[8:] for k, v in data.items()}
+    # the LJ r^-12 wall switched off over 0.8..1.1 sigma: it overlaps the data (shortest pairs ~0.9), so the
+    # network is really fitted to data - core
+    core = {"sigma": 1.0, "epsilon": 4.0, "r_on": 0.8, "r_off": 1.1}
+    m = BehlerParrinello(cutoff=1.5, hidden=(16,), seed=0, core=core)
+    out = train_energy_force(m, train, steps=150, lr=1e-2)
+    rms = float(np.sqrt(np.mean(test["forces"] ** 2)))
+    after = force_rmse(m, test)
+    assert after < 0.25 * rms, (after, rms)  # as good as without the core (measured ~1.9 there, RMS ~11.7)
+    # force_rmse and training include the core: the total model reproduces the training RMSE it reported
+    f_tot = np.concatenate([m.energy_forces_virial(train["positions"][k], train["box"][k])[1] for k in range(8)])
+    assert abs(np.sqrt(np.mean((f_tot - train["forces"].reshape(-1, 3)) ** 2)) - out["force_rmse"]) < 1e-8
+    # dimer at 0.7 sigma (relative to a separated pair): network alone + analytic wall 4 / 0.7^12 (S = 1 there)
+    net = BehlerParrinello(cutoff=1.5, hidden=(16,), seed=0)
+    net.params, net.state = m.params, m.state
+
+    def pair(model, r):
+        far = model.energy_forces_virial(np.array([[0, 0, 0], [2.0, 0, 0.0]]), None)[0]
+        return model.energy_forces_virial(np.array([[0, 0, 0], [r, 0, 0.0]]), None)[0] - far
+
+    wall = 4.0 / 0.7**12
+    assert abs(pair(m, 0.7) - (pair(net, 0.7) + wall)) < 1e-9 * wall
+    assert pair(m, 0.7) > 100.0  # LJ: 255 epsilon at 0.7 sigma; the learned pair term alone stays bounded
