@@ -54,21 +54,6 @@ def _compress_one(a):
     return np.ascontiguousarray(np.broadcast_to(a, np.broadcast_shapes(a.shape, (3, 1, 1, 1))))
 
 
-def _staggered_zeros(shape, dtype, slot):
-    """C-contiguous zeros whose data start ``slot * 640`` bytes past a 4 KiB boundary.
-
-    Arrays of a power-of-two number of bytes (256^3 cells) all start at the same offset in a 4 KiB
-    page, and so do their planes: the ~10 streams of a Yee update then land in the same L1/L2 cache
-    sets and evict each other (measured, 256^3 float64 one-sweep step: 75 -> 176 Mcells/s per
-    CPU-second with the six field arrays staggered by 640 bytes; two sweeps: 72 -> 128).
-    """
-    dt = np.dtype(dtype)
-    n = math.prod(shape)
-    buf = np.zeros(n + 8192 // dt.itemsize, dt)
-    off = ((slot * 640 - buf.ctypes.data) % 4096) // dt.itemsize
-    return buf[off:off + n].reshape(shape)
-
-
 class FDTDSimulation(Simulation):
     """A Yee FDTD simulation in 1D, 2D or 3D on the mindscience engine.
 
@@ -152,10 +137,7 @@ class FDTDSimulation(Simulation):
                 slab.kernels = (kch, kce)
                 self._slabs.append(slab)
         self._build_materials(geometry, background, subsamples)
-        self.fields = Fields(grid.shape, self.field_dtype)
-        # the six arrays staggered in the cache (see _staggered_zeros)
-        self.fields.E = [_staggered_zeros(grid.shape, self.field_dtype, c) for c in range(3)]
-        self.fields.H = [_staggered_zeros(grid.shape, self.field_dtype, 3 + c) for c in range(3)]
+        self.fields = Fields(grid.shape, self.field_dtype)  # staggered in the cache (fields.staggered_zeros)
         E, H = self.fields.E, self.fields.H
         # 3D with CPML: one kernel call per half-step does the bulk and every CPML layer; without
         # CPML the plain bulk kernels are faster (measured 200 vs 126 Mcells/s, 256^3 float32)
