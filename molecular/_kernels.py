@@ -174,6 +174,92 @@ def _scan_run(xs, p0, p1, xi0, xi1, xi2, rlist2, nbr, i, cnt, limit):
     return cnt
 
 
+@njit(cache=True, inline="always")
+def run_buffer_like(reach, ncell):
+    """:func:`run_buffer` inside compiled code."""
+    nz = (2 * reach[2] + 1) // max(ncell[2], 1) + 2
+    return np.empty(((2 * reach[0] + 1) * (2 * reach[1] + 1) * nz, 3), dtype=np.int64)
+
+
+@njit(cache=True, inline="always")
+def cell_runs(i, xs, cell_ijk, cell_start, ncell, reach, pbc, mshift, rlist2, cw, ortho, runs):
+    """The runs of atoms that may lie within ``sqrt(rlist2)`` of sorted atom ``i``: fills
+    ``runs[r] = (p0, p1, code)`` (sorted atoms ``p0 <= p < p1`` seen through image ``code``) and returns
+    their number. Consecutive cells along the third box vector form one run; in an orthorhombic box
+    cells beyond the list radius of the atom are skipped (the gaps shrunk by a tolerance so that
+    rounding at a cell face never drops a pair). Shared by the full and the half list builders."""
+    w = 2 * mshift + 1
+    tol = 1e-9 * (cw[0] + cw[1] + cw[2])
+    n1 = ncell[1]
+    n2 = ncell[2]
+    ci0 = cell_ijk[i, 0]
+    ci1 = cell_ijk[i, 1]
+    ci2 = cell_ijk[i, 2]
+    u0 = xs[i, 0] - ci0 * cw[0]
+    u1 = xs[i, 1] - ci1 * cw[1]
+    u2 = xs[i, 2] - ci2 * cw[2]
+    nr = 0
+    for da in range(-reach[0], reach[0] + 1):
+        g0 = 0.0
+        if ortho:
+            if da > 0:
+                g0 = max(da * cw[0] - u0 - tol, 0.0)
+            elif da < 0:
+                g0 = max(u0 + (-da - 1) * cw[0] - tol, 0.0)
+            if g0 * g0 >= rlist2:
+                continue
+        a = ci0 + da
+        sa = 0
+        if a < 0 or a >= ncell[0]:
+            if not pbc[0]:
+                continue
+            sa = a // ncell[0]
+            a -= sa * ncell[0]
+        for db in range(-reach[1], reach[1] + 1):
+            g1 = 0.0
+            if ortho:
+                if db > 0:
+                    g1 = max(db * cw[1] - u1 - tol, 0.0)
+                elif db < 0:
+                    g1 = max(u1 + (-db - 1) * cw[1] - tol, 0.0)
+                if g0 * g0 + g1 * g1 >= rlist2:
+                    continue
+            b = ci1 + db
+            sb = 0
+            if b < 0 or b >= n1:
+                if not pbc[1]:
+                    continue
+                sb = b // n1
+                b -= sb * n1
+            dlo = -reach[2]
+            dhi = reach[2]
+            if ortho:
+                rem = math.sqrt(rlist2 - g0 * g0 - g1 * g1) + tol
+                dhi = min(dhi, int(math.ceil((u2 + rem) / cw[2])) - 1)
+                dlo = max(dlo, -(int(math.ceil((rem - u2) / cw[2] + 1.0)) - 1))
+                dhi = max(dhi, 0)
+                dlo = min(dlo, 0)
+            base = (a * n1 + b) * n2
+            cs = ci2 + dlo
+            clast = ci2 + dhi
+            while cs <= clast:
+                sc = 0
+                if cs < 0:
+                    sc = -((n2 - 1 - cs) // n2)
+                elif cs >= n2:
+                    sc = cs // n2
+                ce = min(clast, (sc + 1) * n2 - 1)
+                if sc != 0 and not pbc[2]:
+                    cs = ce + 1
+                    continue
+                runs[nr, 0] = cell_start[base + cs - sc * n2]
+                runs[nr, 1] = cell_start[base + ce - sc * n2 + 1]
+                runs[nr, 2] = ((sa + mshift) * w + sb + mshift) * w + sc + mshift
+                nr += 1
+                cs = ce + 1
+    return nr
+
+
 @njit(cache=True)
 def build_sorted(lo, hi, xs, cell_ijk, cell_start, ncell, reach, pbc, shifts, mshift, rlist2, cw, ortho, maxnb, nbr,
                  code, n0, nn):
@@ -212,99 +298,37 @@ def build_sorted(lo, hi, xs, cell_ijk, cell_start, ncell, reach, pbc, shifts, ms
     """
     w = 2 * mshift + 1
     center = (mshift * w + mshift) * w + mshift
-    tol = 1e-9 * (cw[0] + cw[1] + cw[2])
-    n1 = ncell[1]
-    n2 = ncell[2]
+    runs = run_buffer_like(reach, ncell)
     for i in range(lo, hi):
         cnt = 0
         ns = 0
         xi0 = xs[i, 0]
         xi1 = xs[i, 1]
         xi2 = xs[i, 2]
-        ci0 = cell_ijk[i, 0]
-        ci1 = cell_ijk[i, 1]
-        ci2 = cell_ijk[i, 2]
-        # position inside the own cell, for the distance to the other cells (pruning); the gaps are
-        # shrunk by ``tol`` so that rounding at a cell face never drops a pair
-        u0 = xi0 - ci0 * cw[0]
-        u1 = xi1 - ci1 * cw[1]
-        u2 = xi2 - ci2 * cw[2]
-        for da in range(-reach[0], reach[0] + 1):
-            g0 = 0.0
-            if ortho:
-                if da > 0:
-                    g0 = max(da * cw[0] - u0 - tol, 0.0)
-                elif da < 0:
-                    g0 = max(u0 + (-da - 1) * cw[0] - tol, 0.0)
-                if g0 * g0 >= rlist2:
-                    continue
-            a = ci0 + da
-            sa = 0
-            if a < 0 or a >= ncell[0]:
-                if not pbc[0]:
-                    continue
-                sa = a // ncell[0]
-                a -= sa * ncell[0]
-            for db in range(-reach[1], reach[1] + 1):
-                g1 = 0.0
-                if ortho:
-                    if db > 0:
-                        g1 = max(db * cw[1] - u1 - tol, 0.0)
-                    elif db < 0:
-                        g1 = max(u1 + (-db - 1) * cw[1] - tol, 0.0)
-                    if g0 * g0 + g1 * g1 >= rlist2:
-                        continue
-                b = ci1 + db
-                sb = 0
-                if b < 0 or b >= n1:
-                    if not pbc[1]:
-                        continue
-                    sb = b // n1
-                    b -= sb * n1
-                dlo = -reach[2]
-                dhi = reach[2]
-                if ortho:
-                    rem = math.sqrt(rlist2 - g0 * g0 - g1 * g1) + tol
-                    dhi = min(dhi, int(math.ceil((u2 + rem) / cw[2])) - 1)
-                    dlo = max(dlo, -(int(math.ceil((rem - u2) / cw[2] + 1.0)) - 1))
-                    dhi = max(dhi, 0)
-                    dlo = min(dlo, 0)
-                base = (a * n1 + b) * n2
-                cs = ci2 + dlo
-                clast = ci2 + dhi
-                while cs <= clast:
-                    sc = 0
-                    if cs < 0:
-                        sc = -((n2 - 1 - cs) // n2)
-                    elif cs >= n2:
-                        sc = cs // n2
-                    ce = min(clast, (sc + 1) * n2 - 1)
-                    if sc != 0 and not pbc[2]:
-                        cs = ce + 1
-                        continue
-                    p0 = cell_start[base + cs - sc * n2]
-                    p1 = cell_start[base + ce - sc * n2 + 1]
-                    cs = ce + 1
-                    k = ((sa + mshift) * w + sb + mshift) * w + sc + mshift
-                    if k == center:
-                        if p0 <= i < p1:  # the own cell: skip i itself
-                            cnt = _scan_run(xs, p0, i, xi0, xi1, xi2, rlist2, nbr, i, cnt, maxnb - ns)
-                            cnt = _scan_run(xs, i + 1, p1, xi0, xi1, xi2, rlist2, nbr, i, cnt, maxnb - ns)
-                        else:
-                            cnt = _scan_run(xs, p0, p1, xi0, xi1, xi2, rlist2, nbr, i, cnt, maxnb - ns)
-                    else:
-                        t0 = shifts[k, 0] - xi0
-                        t1 = shifts[k, 1] - xi1
-                        t2 = shifts[k, 2] - xi2
-                        for p in range(p0, p1):
-                            d0 = xs[p, 0] + t0
-                            d1 = xs[p, 1] + t1
-                            d2 = xs[p, 2] + t2
-                            if d0 * d0 + d1 * d1 + d2 * d2 < rlist2:
-                                ns += 1
-                                if ns <= maxnb:  # image pairs fill the row from its end
-                                    nbr[i, maxnb - ns] = p
-                                    code[i, maxnb - ns] = k
+        nr = cell_runs(i, xs, cell_ijk, cell_start, ncell, reach, pbc, mshift, rlist2, cw, ortho, runs)
+        for r in range(nr):
+            p0 = runs[r, 0]
+            p1 = runs[r, 1]
+            k = runs[r, 2]
+            if k == center:
+                if p0 <= i < p1:  # the own cell: skip i itself
+                    cnt = _scan_run(xs, p0, i, xi0, xi1, xi2, rlist2, nbr, i, cnt, maxnb - ns)
+                    cnt = _scan_run(xs, i + 1, p1, xi0, xi1, xi2, rlist2, nbr, i, cnt, maxnb - ns)
+                else:
+                    cnt = _scan_run(xs, p0, p1, xi0, xi1, xi2, rlist2, nbr, i, cnt, maxnb - ns)
+            else:
+                t0 = shifts[k, 0] - xi0
+                t1 = shifts[k, 1] - xi1
+                t2 = shifts[k, 2] - xi2
+                for p in range(p0, p1):
+                    d0 = xs[p, 0] + t0
+                    d1 = xs[p, 1] + t1
+                    d2 = xs[p, 2] + t2
+                    if d0 * d0 + d1 * d1 + d2 * d2 < rlist2:
+                        ns += 1
+                        if ns <= maxnb:  # image pairs fill the row from its end
+                            nbr[i, maxnb - ns] = p
+                            code[i, maxnb - ns] = k
         n0[i] = cnt
         nn[i] = cnt + ns
         if cnt + ns <= maxnb:  # move the image pairs down behind the central ones (source >= target)

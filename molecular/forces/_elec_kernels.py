@@ -13,6 +13,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from molecular._kernels import cell_runs, run_buffer_like
+
 # real-space kinds
 CUTOFF, REACTION_FIELD, EWALD = 0, 1, 2
 _TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -753,8 +755,8 @@ def build_half_sorted(b, nb, xs, cell_ijk, cell_start, ncell, reach, pbc, shifts
     parallel blocks, which balances their work): pair ``(i, j)`` is kept in row ``i`` when ``j > i``, a pair
     of an atom with its own image when the image code exceeds the central one.
 
-    The cell scan is that of :func:`molecular._kernels.build_sorted` (runs of cells along the third box
-    vector, pruned by distance in an orthorhombic box), started at ``i + 1`` in every run. Row ``i`` holds
+    The cell runs are those of :func:`molecular._kernels.cell_runs` (shared with the full list), started
+    at ``i + 1`` in every run. Row ``i`` holds
     ``hn0[i]`` central neighbours ``j`` (sorted index), then up to ``hn[i]`` image ones encoded as
     ``-(1 + j * ncodes + code)`` (for :func:`assign_ghosts`); ``hn`` keeps the true count when a row of
     length ``maxnb`` overflows.
@@ -772,99 +774,39 @@ def build_half_sorted(b, nb, xs, cell_ijk, cell_start, ncell, reach, pbc, shifts
     w = 2 * mshift + 1
     ncodes = w * w * w
     center = (mshift * w + mshift) * w + mshift
-    tol = 1e-9 * (cw[0] + cw[1] + cw[2])
-    n1 = ncell[1]
-    n2 = ncell[2]
+    runs = run_buffer_like(reach, ncell)
     for i in range(b, n, nb):
         cnt = 0
         ns = 0
         xi0 = xs[i, 0]
         xi1 = xs[i, 1]
         xi2 = xs[i, 2]
-        ci0 = cell_ijk[i, 0]
-        ci1 = cell_ijk[i, 1]
-        ci2 = cell_ijk[i, 2]
-        u0 = xi0 - ci0 * cw[0]
-        u1 = xi1 - ci1 * cw[1]
-        u2 = xi2 - ci2 * cw[2]
-        for da in range(-reach[0], reach[0] + 1):
-            g0 = 0.0
-            if ortho:
-                if da > 0:
-                    g0 = max(da * cw[0] - u0 - tol, 0.0)
-                elif da < 0:
-                    g0 = max(u0 + (-da - 1) * cw[0] - tol, 0.0)
-                if g0 * g0 >= rlist2:
-                    continue
-            a = ci0 + da
-            sa = 0
-            if a < 0 or a >= ncell[0]:
-                if not pbc[0]:
-                    continue
-                sa = a // ncell[0]
-                a -= sa * ncell[0]
-            for db in range(-reach[1], reach[1] + 1):
-                g1 = 0.0
-                if ortho:
-                    if db > 0:
-                        g1 = max(db * cw[1] - u1 - tol, 0.0)
-                    elif db < 0:
-                        g1 = max(u1 + (-db - 1) * cw[1] - tol, 0.0)
-                    if g0 * g0 + g1 * g1 >= rlist2:
-                        continue
-                bb = ci1 + db
-                sb = 0
-                if bb < 0 or bb >= n1:
-                    if not pbc[1]:
-                        continue
-                    sb = bb // n1
-                    bb -= sb * n1
-                dlo = -reach[2]
-                dhi = reach[2]
-                if ortho:
-                    rem = math.sqrt(rlist2 - g0 * g0 - g1 * g1) + tol
-                    dhi = min(dhi, int(math.ceil((u2 + rem) / cw[2])) - 1)
-                    dlo = max(dlo, -(int(math.ceil((rem - u2) / cw[2] + 1.0)) - 1))
-                    dhi = max(dhi, 0)
-                    dlo = min(dlo, 0)
-                base = (a * n1 + bb) * n2
-                cs = ci2 + dlo
-                clast = ci2 + dhi
-                while cs <= clast:
-                    sc = 0
-                    if cs < 0:
-                        sc = -((n2 - 1 - cs) // n2)
-                    elif cs >= n2:
-                        sc = cs // n2
-                    ce = min(clast, (sc + 1) * n2 - 1)
-                    if sc != 0 and not pbc[2]:
-                        cs = ce + 1
-                        continue
-                    p0 = cell_start[base + cs - sc * n2]
-                    p1 = cell_start[base + ce - sc * n2 + 1]
-                    cs = ce + 1
-                    k = ((sa + mshift) * w + sb + mshift) * w + sc + mshift
-                    if k == center:
-                        for p in range(max(p0, i + 1), p1):
-                            d0 = xs[p, 0] - xi0
-                            d1 = xs[p, 1] - xi1
-                            d2 = xs[p, 2] - xi2
-                            if cnt < maxnb - ns:
-                                hnbr[i, cnt] = p  # written always, kept only if within range
-                            if d0 * d0 + d1 * d1 + d2 * d2 < rlist2:
-                                cnt += 1
-                    else:
-                        t0 = shifts[k, 0] - xi0
-                        t1 = shifts[k, 1] - xi1
-                        t2 = shifts[k, 2] - xi2
-                        for p in range(max(p0, i if k > center else i + 1), p1):
-                            d0 = xs[p, 0] + t0
-                            d1 = xs[p, 1] + t1
-                            d2 = xs[p, 2] + t2
-                            if d0 * d0 + d1 * d1 + d2 * d2 < rlist2:
-                                ns += 1
-                                if ns <= maxnb:  # image pairs fill the row from its end
-                                    hnbr[i, maxnb - ns] = -(1 + p * ncodes + k)
+        nr = cell_runs(i, xs, cell_ijk, cell_start, ncell, reach, pbc, mshift, rlist2, cw, ortho, runs)
+        for r in range(nr):
+            p0 = runs[r, 0]
+            p1 = runs[r, 1]
+            k = runs[r, 2]
+            if k == center:
+                for p in range(max(p0, i + 1), p1):
+                    d0 = xs[p, 0] - xi0
+                    d1 = xs[p, 1] - xi1
+                    d2 = xs[p, 2] - xi2
+                    if cnt < maxnb - ns:
+                        hnbr[i, cnt] = p  # written always, kept only if within range
+                    if d0 * d0 + d1 * d1 + d2 * d2 < rlist2:
+                        cnt += 1
+            else:
+                t0 = shifts[k, 0] - xi0
+                t1 = shifts[k, 1] - xi1
+                t2 = shifts[k, 2] - xi2
+                for p in range(max(p0, i if k > center else i + 1), p1):
+                    d0 = xs[p, 0] + t0
+                    d1 = xs[p, 1] + t1
+                    d2 = xs[p, 2] + t2
+                    if d0 * d0 + d1 * d1 + d2 * d2 < rlist2:
+                        ns += 1
+                        if ns <= maxnb:  # image pairs fill the row from its end
+                            hnbr[i, maxnb - ns] = -(1 + p * ncodes + k)
         hn0[i] = cnt
         hn[i] = cnt + ns
         if cnt + ns <= maxnb:  # move the image pairs down behind the central ones
