@@ -38,3 +38,20 @@ def lj_double_loop(x, h, rc, eps=1.0, sig=1.0, shift=False):
                     f[j] -= fij
                     w += np.outer(d, fij)
     return e, f, w
+
+
+STRAIN_COMPONENTS = [(0, 0), (1, 1), (2, 2), (1, 0), (2, 0), (2, 1)]  # lower triangle: the suite's box convention
+
+
+def strain_derivatives(energy, x, h0, step=1e-6):
+    """Central differences ``-dE/d(eps_ab)`` under the affine deformation ``x -> x (1 + eps)``,
+    ``h -> h (1 + eps)`` for the lower-triangular components ``STRAIN_COMPONENTS``: the reference for a
+    virial. ``energy(x, h)`` returns the energy of positions ``x`` (N, 3) in box ``h`` (3, 3)."""
+    out = {}
+    for a, b in STRAIN_COMPONENTS:
+        eps = np.zeros((3, 3))
+        eps[a, b] = step
+        ep = energy(x @ (np.eye(3) + eps), h0 @ (np.eye(3) + eps))
+        em = energy(x @ (np.eye(3) - eps), h0 @ (np.eye(3) - eps))
+        out[a, b] = -(ep - em) / (2 * step)
+    return out
