@@ -13,6 +13,7 @@ from scipy.constants import epsilon_0 as EPS0
 from scipy.constants import mu_0 as MU0
 
 from electromagnetics.fdtd import _kernels as K
+from electromagnetics.fdtd import _kernels_2d as K2
 from electromagnetics.fdtd.boundaries import CPML, Bloch, resolve_boundaries
 from electromagnetics.fdtd.boundaries.base import FACES, Boundary
 from electromagnetics.fdtd.boundaries.pml import cpml_axis_arrays
@@ -42,43 +43,37 @@ def _compress(a, b):
     return np.ascontiguousarray(a), np.ascontiguousarray(b)
 
 
-def _compress_one(a):
-    """``(3, 1, 1, 1)`` when every component of ``a`` is uniform, else a contiguous full array.
-
-    The fused 3D kernels take each coefficient array uniform or full independently (a lossless
-    dielectric has a uniform ``ca`` = 1 and a varying ``cb``: one array less to stream).
-    """
-    f = a.reshape(3, -1)
-    if np.all(f == f[:, :1]):
-        return np.ascontiguousarray(f[:, :1].reshape(3, 1, 1, 1))
-    return np.ascontiguousarray(np.broadcast_to(a, np.broadcast_shapes(a.shape, (3, 1, 1, 1))))
-
-
 class FDTDSimulation(Simulation):
     """A Yee FDTD simulation in 1D, 2D or 3D on the mindscience engine.
 
     Update order of one step (E at ``t_n = n dt`` and H at ``t_n - dt/2`` on entry)::
 
-        1. H bulk        H^{n+1/2} = da H^{n-1/2} - db curl E^n        (_kernels.update_h)
-        2. CPML H        slab corrections of tangential H              (_kernels.cpml_h; in 3D
-                         steps 1-2 are one fused call, _kernels.update_h_cpml)
+        1. H bulk        H^{n+1/2} = da H^{n-1/2} - db curl E^n        (_kernels.update_h; 1D/2D:
+                         _kernels_2d.update_h_2d[_tm|_te] and the 1D twins)
+        2. CPML H        slab corrections of tangential H              (1D/2D: _kernels_2d.cpml_h_one;
+                         in 3D steps 1-2 are one fused call, _kernels.update_h_cpml)
         3. H sources     magnetic currents M(t_n); TFSF H correction
         4. H walls       PMC faces
         5. ADE poles     Drude/Lorentz: P^{n+1} from P^n, P^{n-1}, E^n  (_kernels.ade_pole)
-        6. E bulk        E^{n+1} = ca E^n + cb curl H^{n+1/2}          (_kernels.update_e)
-        7. CPML E        slab corrections of tangential E              (_kernels.cpml_e; in 3D
-                         steps 6-7 are one fused call, _kernels.update_e_cpml)
+        6. E bulk        E^{n+1} = ca E^n + cb curl H^{n+1/2}          (_kernels.update_e; 1D/2D:
+                         _kernels_2d.update_e_2d[_tm|_te] and the 1D twins)
+        7. CPML E        slab corrections of tangential E              (1D/2D: _kernels_2d.cpml_e_one;
+                         in 3D steps 6-7 are one fused call, _kernels.update_e_cpml)
         8. ADE coupling  E -= cb (P^{n+1} - P^n)/dt; Debye poles (trapezoidal, their implicit part
                          is in ca/cb) subtract cb (q - 1) P^n/dt and then set P^{n+1}
         9. E sources     electric currents J(t_n + dt/2); TFSF E correction
        10. E walls       PEC faces
 
-    One-sweep step (3D without CPML): when steps 2-5 and 7-8 have nothing to do (no CPML, H sources,
-    TFSF, PMC faces or dispersive poles: see ``_one_sweep``), steps 1-8 run as one call,
-    ``_kernels.leapfrog``, that sweeps the grid once: for each x plane ``i`` and line ``j``, H then E
-    on the line ``(i, j, :)`` (the H lines of the wrapped or block-boundary neighbours first). Each
-    field array then crosses the memory bus once per step instead of twice; every value is computed
-    from the same operands as in the two-sweep order, so the results are bit-identical.
+    One-sweep step (3D): when steps 3-5 and 8 have nothing to do (no H sources, TFSF, PMC faces or
+    dispersive poles: see ``_one_sweep``), steps 1-8 run as one call that sweeps the grid once.
+    Without CPML it is ``_kernels.leapfrog``: for each x plane ``i`` and line ``j``, H then E on the
+    line ``(i, j, :)`` (the H lines of the wrapped or block-boundary neighbours first); with CPML it
+    is ``_kernels.leapfrog_cpml``: for each x plane, H on the plane's lines with their CPML
+    corrections, then E on them. Each field array then crosses the memory bus about once per step
+    instead of twice; every value is computed from the same operands as in the two-sweep order, so
+    the results are bit-identical. The 2D and 3D bulk kernels flush subnormal floats (below 1.2e-38
+    in float32, 2.2e-308 in float64) to zero while they run (:mod:`mindscience.fpenv`): wavefronts
+    and decaying fields produce them, and arithmetic on them is tens of times slower.
     Steps 9-10 follow the sweep (nothing in the sweep reads ``E^{n+1}``). Monitors see whole steps
     in both orders.
 
@@ -97,6 +92,22 @@ class FDTDSimulation(Simulation):
         Sub-samples per axis for the volume-fraction averaging of cut cells.
     guard_interval : int, optional
         Steps between NaN/inf checks (engine default 100).
+    polarization : {"auto", "TM", "TE", "both"}
+        Which polarisation a 2D grid updates: TM (``Ez, Hx, Hy``), TE (``Hz, Ex, Ey``) or both
+        (all six components). The two decouple exactly on a 2D Yee grid, so updating one costs
+        about half of both (``_kernels_2d``); the skipped components stay exactly zero and
+        monitors of them read zeros. ``"auto"`` (default) takes the polarisations the sources
+        drive (a ``Source`` by its component, a TFSF plane wave by its E direction: ``"Ez"`` is TM,
+        an in-plane E is TE, both if it has both) plus any polarisation whose fields (or CPML /
+        dispersive state) are nonzero at the start of a :meth:`run` (initial conditions set by
+        hand, a restored checkpoint): it never changes the result. ``"TM"``/``"TE"`` fix the
+        choice: a source of the other polarisation raises ``InputError`` here, and nonzero fields
+        of the other polarisation at the start of a :meth:`run` raise ``InputError`` rather than
+        being ignored. 1D grids (along x) split the same way: TM is ``Ez, Hy`` (and ``Hx``), TE
+        is ``Ey, Hz`` (and ``Ex``). 3D grids always update every component (only "auto" and
+        "both" are accepted there). The polarisation in use is ``active_polarization``. The check at the
+        start of each :meth:`run`/:meth:`step` reads the skipped arrays once (about a third of a
+        step's memory traffic): advance many steps per call rather than ``step()`` in a loop.
 
     Examples
     --------
@@ -111,9 +122,10 @@ class FDTDSimulation(Simulation):
     time_unit = "s"
 
     def __init__(self, grid, geometry=(), sources=(), boundaries=None, monitors=(), background=VACUUM,
-                 subsamples=None, guard_interval=None):
+                 subsamples=None, guard_interval=None, polarization="auto"):
         if not isinstance(grid, Grid):
             raise InputError(f"grid={grid!r} must be an electromagnetics.fdtd.Grid")
+        sources = self._init_polarization(polarization, grid, sources)
         self.grid = grid
         self.boundaries = resolve_boundaries(grid, boundaries)
         complex_fields = any(isinstance(b, Bloch) and b.k != 0 for b in self.boundaries.values())
@@ -127,30 +139,32 @@ class FDTDSimulation(Simulation):
             wlo = self.boundaries[AXES[ax] + "-"].wrap(grid, ax, False)
             self._fhi.append(K.wrap_factors(n, np.asarray(whi, self.field_dtype), True))
             self._glo.append(K.wrap_factors(n, np.asarray(wlo, self.field_dtype), False))
-        self._kh, self._ke, kch, kce = K.bulk_kernels(grid.ncells, grid.ndim)
+        self._kh, self._ke, kch, kce = K.bulk_kernels(grid.ncells, grid.ndim, self.active_polarization)
         # scalars in the precision of the fields, so float32 kernels stay float32
         self._rd = tuple(grid.dtype.type(1.0 / d) for d in grid.spacing)
         self._slabs = []
         for face, b in self.boundaries.items():
             if isinstance(b, CPML):
                 slab = b.make_slab(grid, AXES.index(face[0]), face[1] == "+", self.field_dtype)
-                slab.kernels = (kch, kce)
+                slab.set_kernels(kch, kce, self.active_polarization)
                 self._slabs.append(slab)
         self._build_materials(geometry, background, subsamples)
         self.fields = Fields(grid.shape, self.field_dtype)  # staggered in the cache (fields.staggered_zeros)
         E, H = self.fields.E, self.fields.H
-        # 3D with CPML: one kernel call per half-step does the bulk and every CPML layer; without
-        # CPML the plain bulk kernels are faster (measured 200 vs 126 Mcells/s, 256^3 float32)
+        # 3D with CPML: fused kernels do the bulk and every CPML layer line by line, with the coefficients
+        # as line tables (_kernels.coefficient_lines); a full step is one sweep by planes
+        # (_kernels.leapfrog_cpml) or two fused half-step sweeps. 3D without CPML: the plain kernels
+        # (one sweep line by line, _kernels.leapfrog, or two sweeps). _one_sweep() picks per step.
         self._fused = grid.ndim == 3 and bool(self._slabs)
-        # 3D without CPML: the one-sweep full step (class docstring), used when _one_sweep() allows it
-        # (with CPML the same sweep over the fused line kernels measured 0.8x the two sweeps: not used)
         self._lf_call = None
         if self._fused:
             pos, pe, ph, se, sh = cpml_axis_arrays(self._slabs, grid, self.field_dtype)
-            fh, fe = K.fused_kernels(grid.ncells)
-            co = [_compress_one(c) for c in (self.ca, self.cb, self.da, self.db)]
-            self._h_call = (fh, (*H, *E, co[2], co[3], *self._rd, *self._fhi, *pos, *ph, *sh))
-            self._e_call = (fe, (*E, *H, co[0], co[1], *self._rd, *self._glo, *pos, *pe, *se))
+            fh, fe, flf = K.fused_kernels(grid.ncells)
+            tab, (ia, ib, ja, jb), uni = K.coefficient_lines([self.da, self.db, self.ca, self.cb], grid.shape)
+            self._h_call = (fh, (*H, *E, tab, ia, ib, uni, *self._rd, *self._fhi, *pos, *ph, *sh))
+            self._e_call = (fe, (*E, *H, tab, ja, jb, uni, *self._rd, *self._glo, *pos, *pe, *se))
+            self._lf_call = (flf, (*H, *E, tab, ia, ib, ja, jb, uni, *self._rd, *self._fhi, *self._glo,
+                                   *pos, *ph, *sh, *pe, *se))
         else:
             if grid.ndim == 3:
                 self._lf_call = (K.leapfrog_kernel(grid.ncells),
@@ -172,6 +186,15 @@ class FDTDSimulation(Simulation):
 
     # ------------------------------------------------------------------ construction helpers
     def _build_materials(self, geometry, background, subsamples):
+        """Rasterize the media into the update coefficients and the ADE pole states.
+
+        Raises
+        ------
+        InputError
+            When a dispersive medium makes the Yee + ADE update unstable at the grid's Courant
+            number (von Neumann check, :func:`electromagnetics.fdtd.stability.check_dispersive_stability`);
+            the message gives the largest stable Courant number.
+        """
         g = self.grid
         mats = rasterize(g, list(geometry), background, subsamples)
         dt = g.dt
@@ -201,6 +224,11 @@ class FDTDSimulation(Simulation):
                 self._poles.append({"axis": c, "box": box, "w": wbox, "c": coef, "implicit": pole.implicit,
                                     "P": np.zeros(shp, self.field_dtype), "Pm": np.zeros(shp, self.field_dtype),
                                     "dP": np.zeros(shp, self.field_dtype)})
+        # strong poles are unstable below the vacuum Courant limit: fail now, not as SimulationDiverged later
+        from electromagnetics.fdtd import stability
+
+        stability.check_dispersive_stability(g, mats, named=[background, *(s.material for s in geometry)],
+                                             boundaries=self.boundaries)
 
     def _bind_monitor(self, m):
         if not isinstance(m, Monitor):
@@ -208,6 +236,94 @@ class FDTDSimulation(Simulation):
         if m.sim is not self:
             m.bind(self)
         return m
+
+    # ------------------------------------------------------------------ 1D/2D polarisation (TM / TE / both)
+    def _init_polarization(self, polarization, grid, sources):
+        """Validate ``polarization`` against the grid and the sources; set the initial choice.
+
+        Returns ``sources`` as a list (it is walked here and again when the sources are bound).
+        """
+        allowed = ("auto", "TM", "TE", "both") if grid.ndim < 3 else ("auto", "both")
+        if polarization not in allowed:
+            raise InputError(f"polarization={polarization!r} is not allowed for a {grid.ndim}D grid; allowed: "
+                             f"{', '.join(map(repr, allowed))} (TM/TE split only on 1D and 2D grids)")
+        sources = list(sources)
+        driven = {}  # polarisation -> the first source driving it (for messages)
+        for s in sources:
+            if isinstance(s, Source):
+                pols = ["TM" if s.component in K2.COMPONENTS["TM"] else "TE"]
+                what = f"Source on {s.component}"
+            elif hasattr(s, "update_h") and hasattr(s, "update_e"):  # a plane wave: by its E direction
+                e = getattr(s, "e_vec", None)
+                on = (True, True) if e is None else (e[2] != 0, e[0] != 0 or e[1] != 0)
+                pols = [p for p, o in zip(("TM", "TE"), on) if o]
+                what = f"{type(s).__name__} with E along {getattr(s, 'e_vec', 'an unknown direction')}"
+            else:  # not a source: reported when the sources are bound
+                continue
+            for p in pols:
+                driven.setdefault(p, what)
+        if polarization in ("TM", "TE"):
+            other = "TE" if polarization == "TM" else "TM"
+            if other in driven:
+                raise InputError(f"polarization={polarization!r} but the {driven[other]} drives {other} "
+                                 f"({', '.join(K2.COMPONENTS[other])}); use polarization='auto' or "
+                                 f"'both', or a {polarization} source")
+        self.polarization = polarization
+        self._driven = frozenset(driven)
+        if grid.ndim == 3 or polarization == "both":
+            self.active_polarization = "both"
+        elif polarization in ("TM", "TE"):
+            self.active_polarization = polarization
+        else:  # fields start at zero: the sources decide (none: TM, all zero either way)
+            self.active_polarization = "both" if len(driven) == 2 else next(iter(driven), "TM")
+        return sources
+
+    def _nonzero_state(self, pol):
+        """Name of the first array of polarisation ``pol`` holding a nonzero value, or None.
+
+        Fields, the CPML memories and the dispersive-pole state of that polarisation (one pass over
+        each; -0.0 counts as zero, NaN as nonzero).
+        """
+        comps = K2.COMPONENTS[pol]
+        arrays = [(c, self.fields[c]) for c in comps]
+        for s in self._slabs:
+            arrays += [(f"CPML {AXES[s.axis]}{'+' if s.high else '-'} psi {n}", s.psi[n]) for n in s.psi_names(pol)]
+        for i, p in enumerate(self._poles):
+            if ("E" + AXES[p["axis"]]) in comps:
+                arrays += [(f"dispersive pole {i} state", p["P"]), (f"dispersive pole {i} state", p["Pm"])]
+        for name, a in arrays:
+            if np.any(a):  # numpy reads ~12 GB/s here: faster than a numba loop with early exit
+                return name
+        return None
+
+    def _update_polarization(self):
+        """The guard of a single-polarisation 1D/2D run, called at the start of every :meth:`run`.
+
+        A skipped polarisation is never updated, so nonzero values in it (set by hand, restored
+        from a checkpoint) would be silently frozen. "auto" then switches to the polarisations
+        that are in use (exact: what is zero stays zero); an explicit "TM"/"TE" raises, since the
+        user's choice and the fields disagree.
+        """
+        if self.grid.ndim == 3 or self.polarization == "both":
+            return
+        if self.polarization in ("TM", "TE"):
+            other = "TE" if self.polarization == "TM" else "TM"
+            name = self._nonzero_state(other)
+            if name is not None:
+                raise InputError(f"polarization={self.polarization!r} but {name} ({other}) holds nonzero values "
+                                 f"(set by hand or restored from a checkpoint) that a {self.polarization} run would "
+                                 "ignore; use polarization='auto' or 'both'")
+            return
+        used = set(self._driven)
+        for pol in ("TM", "TE"):
+            if pol not in used and self._nonzero_state(pol) is not None:
+                used.add(pol)
+        pol = "both" if len(used) == 2 else next(iter(used), self.active_polarization)
+        if pol != self.active_polarization:
+            self.active_polarization = pol
+            self._kh, self._ke, kch, kce = K.bulk_kernels(self.grid.ncells, self.grid.ndim, pol)
+            for slab in self._slabs:
+                slab.set_kernels(kch, kce, pol)
 
     # ------------------------------------------------------------------ the update order
     def _one_sweep(self):
@@ -355,6 +471,7 @@ class FDTDSimulation(Simulation):
         -------
         self
         """
+        self._update_polarization()
         extra = [self._bind_monitor(r) if isinstance(r, Monitor) else r for r in reporters]
         if until_decayed is not None:
             rule = until_decayed if isinstance(until_decayed, FieldDecay) else FieldDecay(*until_decayed)
@@ -392,6 +509,7 @@ class FDTDSimulation(Simulation):
         float
             J (J/m in 2D, J/m^2 in 1D).
         """
+        self._update_polarization()  # H^{n+1/2} of hand-set fields needs their polarisation's kernel
         g = self.grid
         E, H = self.fields.E, self.fields.H
         Hn = [h.copy() for h in H]

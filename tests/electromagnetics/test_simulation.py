@@ -27,7 +27,7 @@ from mindscience.io import load, read_metadata
 
 
 def _sim():
-    g = Grid((40, 30), spacing=1e-3)
+    g = Grid((40, 30), spacing=1e-3, courant=0.68)  # Drude sphere: stable up to 0.688 (stability check)
     metal = Material(eps=1.0, poles=(DrudePole(2e11, 1e10),))
     return FDTDSimulation(g, geometry=[Sphere((0.025, 0.015), 0.005, metal)],
                           sources=[Source(PointDipole((0.01, 0.015)), Ricker(2e10), "Ez")],

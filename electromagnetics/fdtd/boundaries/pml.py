@@ -7,6 +7,7 @@ from scipy.constants import epsilon_0 as EPS0
 from scipy.constants import mu_0 as MU0
 
 from electromagnetics.fdtd import _kernels as K
+from electromagnetics.fdtd import _kernels_2d as K2
 from electromagnetics.fdtd.boundaries.base import Boundary
 from mindscience.errors import InputError, check_range
 
@@ -14,6 +15,9 @@ ETA0 = math.sqrt(MU0 / EPS0)
 
 # transposition that brings axis d first (the slab kernels work along axis 0)
 _PERM = {0: (0, 1, 2), 1: (1, 0, 2), 2: (2, 0, 1)}
+# serial twins of the 2D slab kernels: a 2048-cell edge x 10 layers takes ~0.1 ms serially, less
+# than the launch of a parallel loop on a loaded machine (measured 0.05-0.13 ms vs 0.17-0.28 ms)
+_SERIAL = {K2.cpml_h_one: K2.cpml_h_one_serial, K2.cpml_e_one: K2.cpml_e_one_serial}
 
 
 class CPML(Boundary):
@@ -25,7 +29,9 @@ class CPML(Boundary):
 
     The bulk update runs with kappa = 1 everywhere; inside the slab the kernels add (3D: fused into
     :func:`~electromagnetics.fdtd._kernels.update_e_cpml` / :func:`~electromagnetics.fdtd._kernels.update_h_cpml`;
-    1D/2D: :func:`~electromagnetics.fdtd._kernels.cpml_e` / :func:`~electromagnetics.fdtd._kernels.cpml_h`)
+    1D/2D: :func:`~electromagnetics.fdtd._kernels_2d.cpml_e_one` /
+    :func:`~electromagnetics.fdtd._kernels_2d.cpml_h_one`,
+    one call per component, so a single-polarisation run corrects only its own two)
     ``(1/kappa - 1) dF/dn + psi`` for the four tangential components, with ``psi = b psi + a dF/dn``,
     ``b = exp(-(sigma/kappa + alpha) dt/eps0)``, ``a = sigma (b - 1)/(kappa (sigma + kappa alpha))``.
     The slab is backed by a wall.
@@ -100,6 +106,8 @@ class CPMLSlab:
     ``(L, ny, nz)`` for an x slab, ``(nx, L, nz)`` for y, ``(nx, ny, L)`` for z). 3D simulations
     update them inside the fused kernels (:func:`cpml_axis_arrays` makes them views of per-axis
     arrays); 1D and 2D simulations call :meth:`update_h`/:meth:`update_e` after the bulk update.
+    In 1D/2D each polarisation owns two of the four arrays (:meth:`psi_names`): a TM or TE run
+    (``FDTDSimulation(..., polarization=...)``) updates only those.
     """
 
     def __init__(self, spec, grid, axis, high, dtype):
@@ -117,27 +125,76 @@ class CPMLSlab:
         shape = list(grid.shape)
         shape[axis] = L
         self.psi = {name: np.zeros(shape, dtype) for name in ("eu", "ev", "hu", "hv")}
-        self.kernels = (K.cpml_h, K.cpml_e)  # the simulation may swap in the serial twins
+        self.ndim = grid.ndim
+        self.cells = math.prod(shape)
+        self.polarization = "both"
+        # the simulation picks parallel or serial kernels with set_kernels
+        self.kernels = (K2.cpml_h_one, K2.cpml_e_one) if self.ndim < 3 else (K.cpml_h, K.cpml_e)
         self.u = (axis + 1) % 3
         self.v = (axis + 2) % 3
+
+    def set_kernels(self, kch, kce, polarization="both"):
+        """Select the slab kernels of 1D/2D grids (:meth:`attach` first, or after).
+
+        1D and 2D: the one-component ``cpml_h_one``/``cpml_e_one`` of
+        :mod:`~electromagnetics.fdtd._kernels_2d` (or serial twins), called for the tangential E and
+        H component of "TM" or "TE", or of both polarisations. 3D (when not fused): ``(cpml_h,
+        cpml_e)`` of :mod:`~electromagnetics.fdtd._kernels` or their serial twins, "both".
+        """
+        if polarization not in ("both", "TM", "TE") or (polarization != "both" and self.ndim == 3):
+            raise InputError(f"polarization={polarization!r} must be 'both', 'TM' or 'TE' (TM/TE: 1D/2D grids)")
+        if self.cells < K.PARALLEL_MIN_CELLS:  # a thread launch costs more than a small slab's work
+            kch, kce = _SERIAL.get(kch, kch), _SERIAL.get(kce, kce)
+        self.kernels = (kch, kce)
+        self.polarization = polarization
+
+    def psi_names(self, polarization):
+        """Names of the psi arrays of ``polarization`` ("TM" or "TE"; x or y slab of a 1D/2D grid).
+
+        Each polarisation has one tangential E and one tangential H component in the slab: either
+        ``(E_u, H_v)`` (psi "eu", "hv") or ``(E_v, H_u)`` (psi "ev", "hu"), for the right-handed
+        triple (normal, u, v).
+        """
+        if self.axis == 2:
+            raise InputError("a z slab has no single-polarisation split (3D grids update both)")
+        z_is_u = self.u == 2
+        # TM: E_z is tangential; TE: H_z is. E_u pairs with H_v, E_v with H_u.
+        u_type = z_is_u if polarization == "TM" else not z_is_u
+        return ("eu", "hv") if u_type else ("ev", "hu")
 
     def attach(self, fields, cb, db):
         """Pre-compute the views (normal axis first) the slab kernels of 1D/2D grids work on."""
         u, v = self.u, self.v
         t = lambda a: np.transpose(a, self.perm)
         p = {k: t(a) for k, a in self.psi.items()}
-        self._e_args = (t(fields.E[u]), t(fields.E[v]), t(fields.H[u]), t(fields.H[v]), p["eu"],
-                        p["ev"], t(cb[u]), t(cb[v]), self.i0, *self.e_prof, self.rd)
-        self._h_args = (t(fields.H[u]), t(fields.H[v]), t(fields.E[u]), t(fields.E[v]), p["hu"],
-                        p["hv"], t(db[u]), t(db[v]), self.i0, *self.h_prof, self.rd)
+        if self.ndim == 3:  # the two-component kernels (3D without fusion): one call per half step
+            self._args = {"both": (
+                [(t(fields.H[u]), t(fields.H[v]), t(fields.E[u]), t(fields.E[v]), p["hu"],
+                  p["hv"], t(db[u]), t(db[v]), self.i0, *self.h_prof, self.rd)],
+                [(t(fields.E[u]), t(fields.E[v]), t(fields.H[u]), t(fields.H[v]), p["eu"],
+                  p["ev"], t(cb[u]), t(cb[v]), self.i0, *self.e_prof, self.rd)])}
+            return
+        self._args = {}
+        for pol in ("TM", "TE"):
+            if self.psi_names(pol) == ("eu", "hv"):  # E_u from H_v and H_v from E_u, both subtracted
+                ce, ch, pe, ph, sub = u, v, "eu", "hv", True
+            else:  # E_v from H_u and H_u from E_v, both added
+                ce, ch, pe, ph, sub = v, u, "ev", "hu", False
+            self._args[pol] = (
+                [(t(fields.H[ch]), t(fields.E[ce]), p[ph], t(db[ch]), self.i0, *self.h_prof, self.rd, sub)],
+                [(t(fields.E[ce]), t(fields.H[ch]), p[pe], t(cb[ce]), self.i0, *self.e_prof, self.rd, sub)])
+        # both: the two components are independent (each reads the other field only), so two calls
+        self._args["both"] = tuple(self._args["TM"][k] + self._args["TE"][k] for k in range(2))
 
     def update_e(self):
         """Apply the E correction in this slab (after the bulk E update)."""
-        self.kernels[1](*self._e_args)
+        for args in self._args[self.polarization][1]:
+            self.kernels[1](*args)
 
     def update_h(self):
         """Apply the H correction in this slab (after the bulk H update)."""
-        self.kernels[0](*self._h_args)
+        for args in self._args[self.polarization][0]:
+            self.kernels[0](*args)
 
 
 def cpml_axis_arrays(slabs, grid, dtype):
