@@ -151,7 +151,7 @@ class FDTDSimulation(Simulation):
         self._build_materials(geometry, background, subsamples)
         self.fields = Fields(grid.shape, self.field_dtype)  # staggered in the cache (fields.staggered_zeros)
         E, H = self.fields.E, self.fields.H
-        # 3D with CPML: fused kernels do the bulk and every CPML layer line by line, with the coefficients
+        # 3D with CPML: fused kernels do the bulk and every CPML layer plane by plane, with the coefficients
         # as line tables (_kernels.coefficient_lines); a full step is one sweep by planes
         # (_kernels.leapfrog_cpml) or two fused half-step sweeps. 3D without CPML: the plain kernels
         # (one sweep line by line, _kernels.leapfrog, or two sweeps). _one_sweep() picks per step.
