@@ -46,11 +46,12 @@ from electromagnetics.fdtd.sources import (
     Ricker,
     Source,
 )
+from electromagnetics.fdtd.stability import max_stable_courant
 
 __all__ = [
     "CPML", "PEC", "PMC", "VACUUM", "Bloch", "Box", "ContinuousWave", "CurrentRegion", "CustomWaveform",
     "Cylinder", "DFTFields", "DebyePole", "DrudePole", "EnergyMonitor", "FDTDSimulation", "FieldDecay",
     "FluxMonitor", "FunctionShape", "GaussianPulse", "Grid", "LorentzPole", "Material", "ModulatedGaussian", "Near2Far",
     "Periodic", "PlaneCurrent", "PointDipole", "PolygonPrism", "Probe", "Ricker", "Shape", "Slab", "Snapshots",
-    "Source", "Sphere", "TFSF", "VoxelShape", "get_material", "rasterize",
+    "Source", "Sphere", "TFSF", "VoxelShape", "get_material", "max_stable_courant", "rasterize",
 ]
