@@ -3,8 +3,8 @@
 Arithmetic on subnormal numbers (below 1.2e-38 in float32, 2.2e-308 in float64) runs through
 microcode assists tens to hundreds of times slower than normal arithmetic. Wave solvers produce
 them wherever a field decays: the leading edge of a pulse, evanescent tails, a ring-down. In a
-148^3 FDTD run seeded at one point, 9 % of the nonzero field values were subnormal after 120 steps
-and the step took 1.29x as long as with them flushed. Many solvers therefore run with
+148^3 FDTD run seeded at one point, 8.5-9 % of the nonzero field values were subnormal after 120
+steps and the step took 1.24-1.29x as long as with them flushed. Many solvers therefore run with
 flush-to-zero (FTZ: subnormal results become 0) and denormals-are-zero (DAZ: subnormal inputs read
 as 0); the change is below ``tiny`` relative to 1, i.e. far below any physical signal.
 
