@@ -188,42 +188,6 @@ def update_e_serial(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
     restore_fpenv(old)
 
 
-@njit(cache=True)
-def update_h_1d(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
-    """:func:`update_h` for 1D grids (shape ``(nx, 1, 1)``, uniform ``da``/``db`` or not)."""
-    nx = Ex.shape[0]
-    uni = db.size == 3
-    for i in range(nx):
-        s = 0 if uni else i
-        if i < nx - 1:
-            dez = (Ez[i + 1, 0, 0] - Ez[i, 0, 0]) * rdx
-            dey = (Ey[i + 1, 0, 0] - Ey[i, 0, 0]) * rdx
-        else:
-            dez = (fx[i] * Ez[0, 0, 0] - Ez[i, 0, 0]) * rdx
-            dey = (fx[i] * Ey[0, 0, 0] - Ey[i, 0, 0]) * rdx
-        Hx[i, 0, 0] = da[0, s, 0, 0] * Hx[i, 0, 0]
-        Hy[i, 0, 0] = da[1, s, 0, 0] * Hy[i, 0, 0] + db[1, s, 0, 0] * dez
-        Hz[i, 0, 0] = da[2, s, 0, 0] * Hz[i, 0, 0] - db[2, s, 0, 0] * dey
-
-
-@njit(cache=True)
-def update_e_1d(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
-    """:func:`update_e` for 1D grids (shape ``(nx, 1, 1)``)."""
-    nx = Ex.shape[0]
-    uni = cb.size == 3
-    for i in range(nx):
-        s = 0 if uni else i
-        if i > 0:
-            dhz = (Hz[i, 0, 0] - Hz[i - 1, 0, 0]) * rdx
-            dhy = (Hy[i, 0, 0] - Hy[i - 1, 0, 0]) * rdx
-        else:
-            dhz = (Hz[0, 0, 0] - gx[0] * Hz[nx - 1, 0, 0]) * rdx
-            dhy = (Hy[0, 0, 0] - gx[0] * Hy[nx - 1, 0, 0]) * rdx
-        Ex[i, 0, 0] = ca[0, s, 0, 0] * Ex[i, 0, 0]
-        Ey[i, 0, 0] = ca[1, s, 0, 0] * Ey[i, 0, 0] - cb[1, s, 0, 0] * dhz
-        Ez[i, 0, 0] = ca[2, s, 0, 0] * Ez[i, 0, 0] + cb[2, s, 0, 0] * dhy
-
-
 # ----------------------------------------------------------------------------- 3D: bulk + CPML fused
 # One call per half-step does the bulk update and the CPML corrections plane by plane: on each x
 # plane, the bulk update of every line ``F[i, j, :]``, then the corrections of the x, y and z layers
@@ -958,8 +922,6 @@ def bulk_kernels(ncells, ndim=3, polarization="both"):
     if ndim in (1, 2):
         from electromagnetics.fdtd import _kernels_2d
 
-        if ndim == 1 and polarization == "both":
-            return update_h_1d, update_e_1d, _kernels_2d.cpml_h_one_serial, _kernels_2d.cpml_e_one_serial
         return _kernels_2d.kernels(parallel, polarization, ndim)
     if parallel:
         return update_h, update_e, cpml_h, cpml_e

@@ -498,11 +498,11 @@ def cpml_h_one_serial(G, F, psi, d, i0, kinv1, a, b, rd, subtract):
 
 # ----------------------------------------------------------------------------- 1D grids: the same split
 # A 1D grid (shape (nx, 1, 1), along x) carries the TM pair Ez/Hy and the TE pair Ey/Hz (plus the
-# static longitudinal Hx, in TM, and Ex, in TE, which only decay with da/ca). Arithmetic as in
-# :func:`~electromagnetics.fdtd._kernels.update_h_1d` / ``update_e_1d``.
+# static longitudinal Hx, in TM, and Ex, in TE, which only decay with da/ca); both polarisations
+# are the two halves in turn (:func:`update_h_1d`, :func:`update_e_1d`).
 @njit(cache=True)
 def update_h_1d_tm(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
-    """TM half of :func:`~electromagnetics.fdtd._kernels.update_h_1d`: ``Hy`` from ``dEz/dx``, ``Hx`` decays."""
+    """TM half of :func:`update_h_1d`: ``Hy`` from ``dEz/dx``, ``Hx`` decays."""
     nx = Ez.shape[0]
     uni = db.size == 3
     for i in range(nx):
@@ -517,7 +517,7 @@ def update_h_1d_tm(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
 
 @njit(cache=True)
 def update_e_1d_tm(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
-    """TM half of :func:`~electromagnetics.fdtd._kernels.update_e_1d`: ``Ez`` from ``dHy/dx``."""
+    """TM half of :func:`update_e_1d`: ``Ez`` from ``dHy/dx``."""
     nx = Ez.shape[0]
     uni = cb.size == 3
     for i in range(nx):
@@ -531,7 +531,7 @@ def update_e_1d_tm(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
 
 @njit(cache=True)
 def update_h_1d_te(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
-    """TE half of :func:`~electromagnetics.fdtd._kernels.update_h_1d`: ``Hz`` from ``dEy/dx``."""
+    """TE half of :func:`update_h_1d`: ``Hz`` from ``dEy/dx``."""
     nx = Ey.shape[0]
     uni = db.size == 3
     for i in range(nx):
@@ -545,7 +545,7 @@ def update_h_1d_te(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
 
 @njit(cache=True)
 def update_e_1d_te(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
-    """TE half of :func:`~electromagnetics.fdtd._kernels.update_e_1d`: ``Ey`` from ``dHz/dx``, ``Ex`` decays."""
+    """TE half of :func:`update_e_1d`: ``Ey`` from ``dHz/dx``, ``Ex`` decays."""
     nx = Ey.shape[0]
     uni = cb.size == 3
     for i in range(nx):
@@ -556,6 +556,21 @@ def update_e_1d_te(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
             dhz = (Hz[0, 0, 0] - gx[0] * Hz[nx - 1, 0, 0]) * rdx
         Ex[i, 0, 0] = ca[0, s, 0, 0] * Ex[i, 0, 0]
         Ey[i, 0, 0] = ca[1, s, 0, 0] * Ey[i, 0, 0] - cb[1, s, 0, 0] * dhz
+
+
+@njit(cache=True)
+def update_h_1d(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
+    """:func:`~electromagnetics.fdtd._kernels.update_h` for 1D grids (shape ``(nx, 1, 1)``, uniform
+    ``da``/``db`` or not): the TM and the TE half, which share no component."""
+    update_h_1d_tm(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz)
+    update_h_1d_te(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz)
+
+
+@njit(cache=True)
+def update_e_1d(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
+    """:func:`~electromagnetics.fdtd._kernels.update_e` for 1D grids: the TM and the TE half."""
+    update_e_1d_tm(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz)
+    update_e_1d_te(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz)
 
 
 _BULK = {("both", False): (update_h_2d, update_e_2d),
@@ -570,11 +585,11 @@ def kernels(parallel, polarization, ndim=2):
     """``(update_h, update_e, cpml_h_one, cpml_e_one)`` of a 2D grid for ``polarization`` "both", "TM"
     or "TE": parallel kernels or serial twins (a "both" slab calls the one-component kernels twice).
 
-    ``ndim=1``: the TM/TE kernels of 1D grids (serial); "both" is not served here
-    (:func:`~electromagnetics.fdtd._kernels.update_h_1d`).
+    ``ndim=1``: the kernels of 1D grids (serial).
     """
     if ndim == 1:
-        kh, ke = {"TM": (update_h_1d_tm, update_e_1d_tm), "TE": (update_h_1d_te, update_e_1d_te)}[polarization]
+        kh, ke = {"TM": (update_h_1d_tm, update_e_1d_tm), "TE": (update_h_1d_te, update_e_1d_te),
+                  "both": (update_h_1d, update_e_1d)}[polarization]
         return kh, ke, cpml_h_one_serial, cpml_e_one_serial
     kh, ke = _BULK[(polarization, bool(parallel))]
     if parallel:
