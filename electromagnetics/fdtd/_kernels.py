@@ -246,17 +246,26 @@ def _h_tab_line(i, j, Hx, Hy, Hz, Ex, Ey, Ez, tab, ida, idb, uni, rdx, rdy, rdz,
 
 @njit(cache=True, inline="always")
 def _h_zlayers(i, j, k0, k1, l0, Hx, Hy, Ex, Ey, tab, r0, r1, rdz, phz, psz):
-    """z-CPML of H nodes ``k0 <= k < k1`` (all with an in-array +z neighbour), layer ``l0 + k - k0``."""
-    for k in range(k0, k1):
-        l = l0 + k - k0
-        dv = (Ey[i, j, k + 1] - Ey[i, j, k]) * rdz
-        du = (Ex[i, j, k + 1] - Ex[i, j, k]) * rdz
-        pu = phz[2, k] * psz[0, i, j, l] + phz[1, k] * dv
-        pv = phz[2, k] * psz[1, i, j, l] + phz[1, k] * du
-        psz[0, i, j, l] = pu
-        psz[1, i, j, l] = pv
-        Hx[i, j, k] += tab[r0, k] * (phz[0, k] * dv + pu)
-        Hy[i, j, k] -= tab[r1, k] * (phz[0, k] * du + pv)
+    """z-CPML of H nodes ``k0 <= k < k1`` (all with an in-array +z neighbour), layer ``l0 + k - k0``.
+
+    Unsigned ``k`` and ``l`` (numba emits no negative-index wraparound code for them) and E carried
+    from one node to the next. These 10-node loops run scalar (too short to vectorise); this form
+    measured 3.6 against 5.0 ns per node pair for the plain signed loop (cache-hot, float32)."""
+    ui, uj, uk0, ul0 = np.uint64(i), np.uint64(j), np.uint64(k0), np.uint64(l0)
+    one = np.uint64(1)
+    ey, ex = Ey[ui, uj, uk0], Ex[ui, uj, uk0]
+    for k in range(uk0, np.uint64(k1)):
+        l = ul0 + k - uk0
+        ey1, ex1 = Ey[ui, uj, k + one], Ex[ui, uj, k + one]
+        dv = (ey1 - ey) * rdz
+        du = (ex1 - ex) * rdz
+        pu = phz[2, k] * psz[0, ui, uj, l] + phz[1, k] * dv
+        pv = phz[2, k] * psz[1, ui, uj, l] + phz[1, k] * du
+        psz[0, ui, uj, l] = pu
+        psz[1, ui, uj, l] = pv
+        Hx[ui, uj, k] += tab[r0, k] * (phz[0, k] * dv + pu)
+        Hy[ui, uj, k] -= tab[r1, k] * (phz[0, k] * du + pv)
+        ey, ex = ey1, ex1
 
 
 @njit(cache=True)
@@ -362,17 +371,23 @@ def _e_tab_line(i, j, Ex, Ey, Ez, Hx, Hy, Hz, tab, ida, idb, uni, rdx, rdy, rdz,
 
 @njit(cache=True, inline="always")
 def _e_zlayers(i, j, k0, k1, l0, Ex, Ey, Hx, Hy, tab, r0, r1, rdz, pez, psz):
-    """z-CPML of E nodes ``k0 <= k < k1`` (all with an in-array -z neighbour), layer ``l0 + k - k0``."""
-    for k in range(k0, k1):
-        l = l0 + k - k0
-        dv = (Hy[i, j, k] - Hy[i, j, k - 1]) * rdz
-        du = (Hx[i, j, k] - Hx[i, j, k - 1]) * rdz
-        pu = pez[2, k] * psz[0, i, j, l] + pez[1, k] * dv
-        pv = pez[2, k] * psz[1, i, j, l] + pez[1, k] * du
-        psz[0, i, j, l] = pu
-        psz[1, i, j, l] = pv
-        Ex[i, j, k] -= tab[r0, k] * (pez[0, k] * dv + pu)
-        Ey[i, j, k] += tab[r1, k] * (pez[0, k] * du + pv)
+    """z-CPML of E nodes ``k0 <= k < k1`` (all with an in-array -z neighbour), layer ``l0 + k - k0``
+    (unsigned indices, H carried: as :func:`_h_zlayers`)."""
+    ui, uj, uk0, ul0 = np.uint64(i), np.uint64(j), np.uint64(k0), np.uint64(l0)
+    one = np.uint64(1)
+    hy, hx = Hy[ui, uj, uk0 - one], Hx[ui, uj, uk0 - one]
+    for k in range(uk0, np.uint64(k1)):
+        l = ul0 + k - uk0
+        hy1, hx1 = Hy[ui, uj, k], Hx[ui, uj, k]
+        dv = (hy1 - hy) * rdz
+        du = (hx1 - hx) * rdz
+        pu = pez[2, k] * psz[0, ui, uj, l] + pez[1, k] * dv
+        pv = pez[2, k] * psz[1, ui, uj, l] + pez[1, k] * du
+        psz[0, ui, uj, l] = pu
+        psz[1, ui, uj, l] = pv
+        Ex[ui, uj, k] -= tab[r0, k] * (pez[0, k] * dv + pu)
+        Ey[ui, uj, k] += tab[r1, k] * (pez[0, k] * du + pv)
+        hy, hx = hy1, hx1
 
 
 @njit(cache=True)
