@@ -11,8 +11,9 @@ issue's roofline and the fraction of the bandwidth the one-sweep step actually u
 byte model, fields only: the CPML memories of case (b) come on top). Both paths (one sweep / two
 sweeps) are timed, interleaved, on the same simulation; the simulation takes the one sweep in both
 cases (``_kernels.leapfrog`` for (a), ``_kernels.leapfrog_cpml`` for (b)).
-Where ``fdtd`` (flaport) or ``gprMax`` are importable, the same grids run there too and the ratios
-are printed; otherwise they are skipped.
+Where ``fdtd`` (flaport) or ``gprMax`` are importable, the same grids run there too, each peer run
+followed by a run of ours on the same grid, and the ratio of the two medians is printed; otherwise
+they are skipped.
 
 Run: python benchmarks/fdtd_throughput.py [--small]   (--small: 128^3 / 64^3 for a quick look)
 Figures are medians of interleaved repeats (round robin over threads and paths); on a shared
@@ -190,6 +191,56 @@ def peer_gprmax(case, n, threads, steps=100):
     return n**3 * int(its.group(1)) / seconds / 1e6
 
 
+def ours_now(sim, steps, threads, path):
+    """One timing of our simulation (Mcells/s), taken right next to a peer's run."""
+    return interleaved(sim, steps, 1, (threads,), (path,))[(threads, path)][0]
+
+
+def peers(args, label, default, n_vac, n_sph):
+    """Peer ratios side by side: each peer run is followed by a run of ours on the same grid, and
+    the ratio is that of the two medians (the machine's load drifts over minutes)."""
+    n_b = n_sph + 20
+    sizes = {"a": n_vac, "b": n_b}
+    sims = {}
+    for dt in ("float64", "float32"):
+        sims[dt] = build("b", dt, n_vac, n_sph)
+        theirs, ours = [], {1: [], 2: []}
+        for _ in range(args.peer_repeats):
+            peer = peer_fdtd("b", n_b, 3)
+            if peer is None:
+                break
+            theirs.append(peer)
+            for t in (1, 2):
+                ours[t].append(ours_now(sims[dt], args.steps, t, default["b"]))
+        if not theirs:
+            print("fdtd (flaport) not importable: peer comparison skipped")
+            break
+        g = statistics.median(theirs)
+        for t in (1, 2):
+            o = statistics.median(ours[t])
+            print(f"fdtd {label['b']} ({n_b}^3 cells, numpy float64, PML 10): {g:.1f} Mcells/s "
+                  f"(median of {len(theirs)}); ours {t} thread(s) {dt} {o:.0f} = {o / g:.0f}x", flush=True)
+        if dt == "float64":
+            del sims[dt]
+    for case in ("a", "b"):
+        sim = sims.pop("float32") if case == "b" else build("a", np.float32, n_vac, n_sph)
+        for t in (1, 2):
+            theirs, ours = [], []
+            for _ in range(args.peer_repeats):
+                g = peer_gprmax(case, sizes[case], t, steps=40 if case == "a" else 100)
+                if g is None:
+                    break
+                theirs.append(g)
+                ours.append(ours_now(sim, args.steps, t, default[case]))
+            if not theirs:
+                print(f"gprMax not available: {label[case]} skipped")
+                return
+            g, o = statistics.median(theirs), statistics.median(ours)
+            print(f"gprMax {label[case]} single, {t} thread(s): {g:.1f} Mcells/s (median of {len(theirs)}); "
+                  f"ours float32 alongside {o:.0f} = {o / g:.1f}x ({load()})", flush=True)
+        del sim
+
+
 def load():
     """1-minute load average and CPU count (the machine is shared: figures scale with it)."""
     return f"load {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
@@ -201,6 +252,7 @@ def main():
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-peers", action="store_true", help="skip fdtd and gprMax")
+    ap.add_argument("--peer-repeats", type=int, default=3, help="peer runs per case and thread count")
     args = ap.parse_args()
     n_vac, n_sph = (128, 64) if args.small else (256, 128)
     print(f"numba {numba.__version__}, threading layer {numba.config.THREADING_LAYER}, "
@@ -237,26 +289,7 @@ def main():
             print(f"{label[case]} {dt} ({default[case]}): 2-thread speedup {two / one:.2f}x; "
                   f"vs two-sweep (1 thread) {one / old:.2f}x")
     if not args.no_peers:
-        n_b = n_sph + 20
-        peer = peer_fdtd("b", n_b, 3)
-        if peer is None:
-            print("fdtd (flaport) not importable: peer comparison skipped")
-        else:
-            for dt in ("float64", "float32"):
-                for t in (1, 2):
-                    ours = res[("b", dt, t, default["b"])][0]
-                    print(f"fdtd {label['b']} ({n_b}^3 cells, numpy float64, PML 10): {peer:.1f} Mcells/s; ours "
-                          f"{t} thread(s) {dt} {ours:.0f} = {ours / peer:.0f}x")
-        sizes = {"a": n_vac, "b": n_b}
-        for case in ("a", "b"):
-            for t in (1, 2):
-                g = peer_gprmax(case, sizes[case], t, steps=40 if case == "a" else 100)
-                if g is None:
-                    print(f"gprMax not available: {label[case]} skipped")
-                    break
-                ours = res[(case, "float32", t, default[case])][0]
-                print(f"gprMax {label[case]} single, {t} thread(s): {g:.1f} Mcells/s; ours float32 {ours:.0f} "
-                      f"= {ours / g:.1f}x ({load()})", flush=True)
+        peers(args, label, default, n_vac, n_sph)
     print(load())
     best = max(v[0] for k, v in res.items() if k[0] == "a")
     print(f"FIGURE: best vacuum throughput {best:.0f} Mcells/s")
