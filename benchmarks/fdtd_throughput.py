@@ -15,7 +15,7 @@ Where ``fdtd`` (flaport) or ``gprMax`` are importable, the same grids run there 
 followed by a run of ours on the same grid, and the ratio of the two medians is printed; otherwise
 they are skipped.
 
-Run: python benchmarks/fdtd_throughput.py [--small]   (--small: 128^3 / 64^3 for a quick look)
+Run: python benchmarks/fdtd_throughput.py [--small] [--peers-only]   (--small: 128^3 / 64^3 for a quick look)
 Figures are medians of interleaved repeats (round robin over threads and paths); on a shared
 machine they are noisy, and the per-CPU-second rates show what the code does when it has the cores.
 """
@@ -117,14 +117,14 @@ def interleaved(sim, steps, repeats, threads=(1, 2), paths=("one-sweep", "two-sw
     return {k: (statistics.median(wall[k]), statistics.median(cpu[k])) for k in wall}
 
 
-def peer_fdtd(case, n, steps):
-    """flaport/fdtd (numpy backend, float64) on the grid of ``case`` (``n`` cells per axis; case b: a
-    sphere of eps 4 and radius 0.3 (n - 20) cells in a 10-cell PML on every face); Mcells/s."""
+def peer_fdtd(case, n, steps, dtype="float64"):
+    """flaport/fdtd (numpy backend in ``dtype``) on the grid of ``case`` (``n`` cells per axis; case
+    b: a sphere of eps 4 and radius 0.3 (n - 20) cells in a 10-cell PML on every face); Mcells/s."""
     try:
         import fdtd
     except ImportError:
         return None
-    fdtd.set_backend("numpy")
+    fdtd.set_backend(f"numpy.{dtype}")
     grid = fdtd.Grid(shape=(n, n, n), grid_spacing=1e-3)
     if case == "b":
         for sl in (slice(0, 10), slice(-10, None)):  # fdtd accepts only these border slices
@@ -192,8 +192,8 @@ def peer_gprmax(case, n, threads, steps=100):
 
 
 def ours_now(sim, steps, threads, path):
-    """One timing of our simulation (Mcells/s), taken right next to a peer's run."""
-    return interleaved(sim, steps, 1, (threads,), (path,))[(threads, path)][0]
+    """Our simulation's rate (Mcells/s, median of 3 timings), taken right next to a peer's run."""
+    return interleaved(sim, steps, 3, (threads,), (path,))[(threads, path)][0]
 
 
 def peers(args, label, default, n_vac, n_sph):
@@ -206,7 +206,7 @@ def peers(args, label, default, n_vac, n_sph):
         sims[dt] = build("b", dt, n_vac, n_sph)
         theirs, ours = [], {1: [], 2: []}
         for _ in range(args.peer_repeats):
-            peer = peer_fdtd("b", n_b, 3)
+            peer = peer_fdtd("b", n_b, 3, dt)
             if peer is None:
                 break
             theirs.append(peer)
@@ -218,7 +218,7 @@ def peers(args, label, default, n_vac, n_sph):
         g = statistics.median(theirs)
         for t in (1, 2):
             o = statistics.median(ours[t])
-            print(f"fdtd {label['b']} ({n_b}^3 cells, numpy float64, PML 10): {g:.1f} Mcells/s "
+            print(f"fdtd {label['b']} ({n_b}^3 cells, numpy {dt}, PML 10, 1 thread): {g:.1f} Mcells/s "
                   f"(median of {len(theirs)}); ours {t} thread(s) {dt} {o:.0f} = {o / g:.0f}x", flush=True)
         if dt == "float64":
             del sims[dt]
@@ -253,8 +253,14 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--no-peers", action="store_true", help="skip fdtd and gprMax")
     ap.add_argument("--peer-repeats", type=int, default=3, help="peer runs per case and thread count")
+    ap.add_argument("--peers-only", action="store_true", help="only the side-by-side peer comparisons")
     args = ap.parse_args()
     n_vac, n_sph = (128, 64) if args.small else (256, 128)
+    label = {"a": f"(a) vacuum {n_vac}^3, PEC", "b": f"(b) sphere {n_sph}^3 + CPML 10"}
+    if args.peers_only:
+        default = {c: "one-sweep" if build(c, np.float32, 16, 8)._one_sweep() else "two-sweep" for c in "ab"}
+        peers(args, label, default, n_vac, n_sph)
+        return
     print(f"numba {numba.__version__}, threading layer {numba.config.THREADING_LAYER}, "
           f"up to {numba.config.NUMBA_NUM_THREADS} threads; medians of {args.repeats} interleaved x {args.steps} steps")
     for t in (1, 2):
@@ -275,7 +281,6 @@ def main():
                 res[(case, np.dtype(dtype).name, t, path)] = v
             print(f"  case {case} {np.dtype(dtype).name} done ({load()})", flush=True)
             del sim
-    label = {"a": f"(a) vacuum {n_vac}^3, PEC", "b": f"(b) sphere {n_sph}^3 + CPML 10"}
     print(f"\n{'case':30s} {'dtype':8s} {'thr':>3s} {'path':10s} {'Mcells/s':>9s} {'of roofline':>11s} "
           f"{'of bw (48/96 B)':>15s} {'per CPU-s':>9s}")
     for (case, dt, t, path), (r, rc) in res.items():
