@@ -245,6 +245,17 @@ def _h_tab_line(i, j, Hx, Hy, Hz, Ex, Ey, Ez, tab, ida, idb, uni, rdx, rdy, rdz,
 
 
 @njit(cache=True, inline="always")
+def _psi_z(p, psz, i, j, l, k, dv, du):
+    """Advance the two z-CPML memories of node ``(i, j, k)`` (layer ``l``) by one step,
+    ``psi = b psi + a d`` with ``a, b = p[1, k], p[2, k]``; returns the new ``(psi_u, psi_v)``."""
+    pu = p[2, k] * psz[0, i, j, l] + p[1, k] * dv
+    pv = p[2, k] * psz[1, i, j, l] + p[1, k] * du
+    psz[0, i, j, l] = pu
+    psz[1, i, j, l] = pv
+    return pu, pv
+
+
+@njit(cache=True, inline="always")
 def _h_zlayers(i, j, k0, k1, l0, Hx, Hy, Ex, Ey, tab, r0, r1, rdz, phz, psz):
     """z-CPML of H nodes ``k0 <= k < k1`` (all with an in-array +z neighbour), layer ``l0 + k - k0``.
 
@@ -260,10 +271,7 @@ def _h_zlayers(i, j, k0, k1, l0, Hx, Hy, Ex, Ey, tab, r0, r1, rdz, phz, psz):
         ey1, ex1 = Ey[ui, uj, k + one], Ex[ui, uj, k + one]
         dv = (ey1 - ey) * rdz
         du = (ex1 - ex) * rdz
-        pu = phz[2, k] * psz[0, ui, uj, l] + phz[1, k] * dv
-        pv = phz[2, k] * psz[1, ui, uj, l] + phz[1, k] * du
-        psz[0, ui, uj, l] = pu
-        psz[1, ui, uj, l] = pv
+        pu, pv = _psi_z(phz, psz, ui, uj, l, k, dv, du)
         Hx[ui, uj, k] += tab[r0, k] * (phz[0, k] * dv + pu)
         Hy[ui, uj, k] -= tab[r1, k] * (phz[0, k] * du + pv)
         ey, ex = ey1, ex1
@@ -327,10 +335,7 @@ def _h_plane(i, Hx, Hy, Hz, Ex, Ey, Ez, tab, ida, idb, uni, rdx, rdy, rdz, fx, f
             if l >= 0:  # the last node: its +z neighbour is the wrapped ghost
                 dv = (wz * Ey[i, j, 0] - Ey[i, j, k]) * rdz
                 du = (wz * Ex[i, j, 0] - Ex[i, j, k]) * rdz
-                pu = phz[2, k] * psz[0, i, j, l] + phz[1, k] * dv
-                pv = phz[2, k] * psz[1, i, j, l] + phz[1, k] * du
-                psz[0, i, j, l] = pu
-                psz[1, i, j, l] = pv
+                pu, pv = _psi_z(phz, psz, i, j, l, k, dv, du)
                 Hx[i, j, k] += tab[r0, k] * (phz[0, k] * dv + pu)
                 Hy[i, j, k] -= tab[r1, k] * (phz[0, k] * du + pv)
 
@@ -382,10 +387,7 @@ def _e_zlayers(i, j, k0, k1, l0, Ex, Ey, Hx, Hy, tab, r0, r1, rdz, pez, psz):
         hy1, hx1 = Hy[ui, uj, k], Hx[ui, uj, k]
         dv = (hy1 - hy) * rdz
         du = (hx1 - hx) * rdz
-        pu = pez[2, k] * psz[0, ui, uj, l] + pez[1, k] * dv
-        pv = pez[2, k] * psz[1, ui, uj, l] + pez[1, k] * du
-        psz[0, ui, uj, l] = pu
-        psz[1, ui, uj, l] = pv
+        pu, pv = _psi_z(pez, psz, ui, uj, l, k, dv, du)
         Ex[ui, uj, k] -= tab[r0, k] * (pez[0, k] * dv + pu)
         Ey[ui, uj, k] += tab[r1, k] * (pez[0, k] * du + pv)
         hy, hx = hy1, hx1
@@ -444,10 +446,7 @@ def _e_plane(i, Ex, Ey, Ez, Hx, Hy, Hz, tab, ida, idb, uni, rdx, rdy, rdz, gx, g
             if l >= 0:  # the first node: its -z neighbour is the wrapped ghost
                 dv = (Hy[i, j, 0] - wz * Hy[i, j, nz - 1]) * rdz
                 du = (Hx[i, j, 0] - wz * Hx[i, j, nz - 1]) * rdz
-                pu = pez[2, 0] * psz[0, i, j, l] + pez[1, 0] * dv
-                pv = pez[2, 0] * psz[1, i, j, l] + pez[1, 0] * du
-                psz[0, i, j, l] = pu
-                psz[1, i, j, l] = pv
+                pu, pv = _psi_z(pez, psz, i, j, l, 0, dv, du)
                 Ex[i, j, 0] -= tab[r0, 0] * (pez[0, 0] * dv + pu)
                 Ey[i, j, 0] += tab[r1, 0] * (pez[0, 0] * du + pv)
             if zlo > 1:
