@@ -277,6 +277,27 @@ def _h_zlayers(i, j, k0, k1, l0, Hx, Hy, Ex, Ey, tab, r0, r1, rdz, phz, psz):
         ey, ex = ey1, ex1
 
 
+@njit(cache=True, inline="always")
+def _cpml_line(F, G, i, j, gi, gj, w, psi, c, p1, p2, tab, r, kp, ap, bp, rd, high, add):
+    """x- or y-CPML correction of the line ``F[i, j, :]`` from the normal derivative of ``G``.
+
+    ``d = (w G[gi, gj] - G[i, j]) rd`` for an H line (``high``: neighbour on the high side) or
+    ``(G[i, j] - w G[gi, gj]) rd`` for an E line; ``psi[c, p1, p2] = b psi + a d`` and
+    ``F += tab[r] ((1/kappa - 1) d + psi)`` (``add``) or ``-=``. Literal flags at every call, so
+    each inlined copy is one branch-free, vectorised loop."""
+    for k in range(F.shape[2]):
+        if high:
+            d = (w * G[gi, gj, k] - G[i, j, k]) * rd
+        else:
+            d = (G[i, j, k] - w * G[gi, gj, k]) * rd
+        p = bp * psi[c, p1, p2, k] + ap * d
+        psi[c, p1, p2, k] = p
+        if add:
+            F[i, j, k] += tab[r, k] * (kp * d + p)
+        else:
+            F[i, j, k] -= tab[r, k] * (kp * d + p)
+
+
 @njit(cache=True)
 def _h_plane(i, Hx, Hy, Hz, Ex, Ey, Ez, tab, ida, idb, uni, rdx, rdy, rdz, fx, fy, fz,
              posx, posy, posz, phx, phy, phz, psx, psy, psz, zlo, zhi):
@@ -292,35 +313,17 @@ def _h_plane(i, Hx, Hy, Hz, Ex, Ey, Ez, tab, ida, idb, uni, rdx, rdy, rdz, fx, f
     if l >= 0:
         kp, ap, bp = phx[0, i], phx[1, i], phx[2, i]
         for j in range(ny):
-            r1, r2 = idb[1, i, j], idb[2, i, j]
-            for k in range(nz):
-                dv = (wx * Ez[ip, j, k] - Ez[i, j, k]) * rdx
-                pu = bp * psx[0, l, j, k] + ap * dv
-                psx[0, l, j, k] = pu
-                Hy[i, j, k] += tab[r1, k] * (kp * dv + pu)
-            for k in range(nz):
-                du = (wx * Ey[ip, j, k] - Ey[i, j, k]) * rdx
-                pv = bp * psx[1, l, j, k] + ap * du
-                psx[1, l, j, k] = pv
-                Hz[i, j, k] -= tab[r2, k] * (kp * du + pv)
+            _cpml_line(Hy, Ez, i, j, ip, j, wx, psx, 0, l, j, tab, idb[1, i, j], kp, ap, bp, rdx, True, True)
+            _cpml_line(Hz, Ey, i, j, ip, j, wx, psx, 1, l, j, tab, idb[2, i, j], kp, ap, bp, rdx, True, False)
     # CPML along y (u = z, v = x): Hz += b (... dEx/dy ...), Hx -= b (... dEz/dy ...)
     for j in range(ny):
         l = posy[j]
         if l >= 0:
             jp = j + 1 if j < ny - 1 else 0
             wy = fy[j]
-            r0, r2 = idb[0, i, j], idb[2, i, j]
             kp, ap, bp = phy[0, j], phy[1, j], phy[2, j]
-            for k in range(nz):
-                dv = (wy * Ex[i, jp, k] - Ex[i, j, k]) * rdy
-                pu = bp * psy[0, i, l, k] + ap * dv
-                psy[0, i, l, k] = pu
-                Hz[i, j, k] += tab[r2, k] * (kp * dv + pu)
-            for k in range(nz):
-                du = (wy * Ez[i, jp, k] - Ez[i, j, k]) * rdy
-                pv = bp * psy[1, i, l, k] + ap * du
-                psy[1, i, l, k] = pv
-                Hx[i, j, k] -= tab[r0, k] * (kp * du + pv)
+            _cpml_line(Hz, Ex, i, j, i, jp, wy, psy, 0, i, l, tab, idb[2, i, j], kp, ap, bp, rdy, True, True)
+            _cpml_line(Hx, Ez, i, j, i, jp, wy, psy, 1, i, l, tab, idb[0, i, j], kp, ap, bp, rdy, True, False)
     # CPML along z (u = x, v = y), only the layers' k: Hx += b (... dEy/dz ...), Hy -= b (... dEx/dz ...)
     if zlo > 0 or zhi < nz:
         k = nz - 1
@@ -407,35 +410,17 @@ def _e_plane(i, Ex, Ey, Ez, Hx, Hy, Hz, tab, ida, idb, uni, rdx, rdy, rdz, gx, g
     if l >= 0:
         kp, ap, bp = pex[0, i], pex[1, i], pex[2, i]
         for j in range(ny):
-            r1, r2 = idb[1, i, j], idb[2, i, j]
-            for k in range(nz):
-                dv = (Hz[i, j, k] - wx * Hz[im, j, k]) * rdx
-                pu = bp * psx[0, l, j, k] + ap * dv
-                psx[0, l, j, k] = pu
-                Ey[i, j, k] -= tab[r1, k] * (kp * dv + pu)
-            for k in range(nz):
-                du = (Hy[i, j, k] - wx * Hy[im, j, k]) * rdx
-                pv = bp * psx[1, l, j, k] + ap * du
-                psx[1, l, j, k] = pv
-                Ez[i, j, k] += tab[r2, k] * (kp * du + pv)
+            _cpml_line(Ey, Hz, i, j, im, j, wx, psx, 0, l, j, tab, idb[1, i, j], kp, ap, bp, rdx, False, False)
+            _cpml_line(Ez, Hy, i, j, im, j, wx, psx, 1, l, j, tab, idb[2, i, j], kp, ap, bp, rdx, False, True)
     # CPML along y (u = z, v = x): Ez -= b (... dHx/dy ...), Ex += b (... dHz/dy ...)
     for j in range(ny):
         l = posy[j]
         if l >= 0:
             jm = j - 1 if j > 0 else ny - 1
             wy = gy[j]
-            r0, r2 = idb[0, i, j], idb[2, i, j]
             kp, ap, bp = pey[0, j], pey[1, j], pey[2, j]
-            for k in range(nz):
-                dv = (Hx[i, j, k] - wy * Hx[i, jm, k]) * rdy
-                pu = bp * psy[0, i, l, k] + ap * dv
-                psy[0, i, l, k] = pu
-                Ez[i, j, k] -= tab[r2, k] * (kp * dv + pu)
-            for k in range(nz):
-                du = (Hz[i, j, k] - wy * Hz[i, jm, k]) * rdy
-                pv = bp * psy[1, i, l, k] + ap * du
-                psy[1, i, l, k] = pv
-                Ex[i, j, k] += tab[r0, k] * (kp * du + pv)
+            _cpml_line(Ez, Hx, i, j, i, jm, wy, psy, 0, i, l, tab, idb[2, i, j], kp, ap, bp, rdy, False, False)
+            _cpml_line(Ex, Hz, i, j, i, jm, wy, psy, 1, i, l, tab, idb[0, i, j], kp, ap, bp, rdy, False, True)
     # CPML along z (u = x, v = y), only the layers' k: Ex -= b (... dHy/dz ...), Ey += b (... dHx/dz ...)
     if zlo > 0 or zhi < nz:
         wz = gz[0]
