@@ -35,21 +35,75 @@ from numba import njit
 
 
 @njit(cache=True)
-def _coef(ec, ca_d, cb_d, i0, j0, i, j):
+def _coef(ec, c, ca_w, cb_w, i0, j0, i, j):
+    """``(ca, cb, inside)`` of E component ``c`` at node (i, j): from the design window ``ca_w``,
+    ``cb_w`` (lower corner ``(i0, j0)``) inside it, else rows ``2c``, ``2c + 1`` of ``ec``."""
     di = i - i0
     dj = j - j0
-    if 0 <= di < ca_d.shape[0] and 0 <= dj < ca_d.shape[1]:
-        return ca_d[di, dj], cb_d[di, dj], True
-    return ec[0, i, j], ec[1, i, j], False
+    if 0 <= di < ca_w.shape[0] and 0 <= dj < ca_w.shape[1]:
+        return ca_w[di, dj], cb_w[di, dj], True
+    return ec[2 * c, i, j], ec[2 * c + 1, i, j], False
 
 
 @njit(cache=True)
-def _layers(pos):
-    n = 0
-    for i in range(pos.shape[0]):
-        if pos[i] >= 0:
-            n += 1
-    return n
+def _memories(p, posx, posy, nx, ny):
+    """Views ``px (2, Lx, ny)`` and ``py (2, nx, Ly)`` of the flat CPML memories ``p``."""
+    Lx = 0
+    for i in range(nx):
+        Lx += posx[i] >= 0
+    Ly = 0
+    for j in range(ny):
+        Ly += posy[j] >= 0
+    return p[:2 * Lx * ny].reshape((2, Lx, ny)), p[2 * Lx * ny:].reshape((2, nx, Ly))
+
+
+# CPML layers along the first axis of their arguments; the y layers pass transposed views (``F.T``,
+# ``G.T``, ``psi.T``, ``c.T``), which visit the nodes in the same order as a y loop (j outer).
+@njit(cache=True)
+def _layer_step(F, G, psi, c, pos, pr, o, rd, sign, forward):
+    """``d = dG/dn``; ``psi = b psi + a d``; ``F += sign c (k d + psi)`` on the layer nodes.
+
+    ``d = (G[i+1] - G[i]) rd`` with ``G[n] = 0`` (``forward``, H nodes) or ``(G[i] - G[i-1]) rd``
+    with ``G[-1] = 0`` (E nodes); ``(k, a, b) = pr[o:o + 3, i]``; ``sign`` is +1 or -1 (exact)."""
+    n, m = F.shape
+    for i in range(n):
+        l = pos[i]
+        if l < 0:
+            continue
+        kl, al, bl = pr[o, i], pr[o + 1, i], pr[o + 2, i]
+        for j in range(m):
+            if forward:
+                d = ((G[i + 1, j] - G[i, j]) if i < n - 1 else -G[i, j]) * rd
+            else:
+                d = ((G[i, j] - G[i - 1, j]) if i > 0 else G[i, j]) * rd
+            q = bl * psi[l, j] + al * d
+            psi[l, j] = q
+            F[i, j] += sign * c[i, j] * (kl * d + q)
+
+
+@njit(cache=True)
+def _layer_adjoint(gF, gG, gpsi, gpsi_in, c, pos, pr, o, rd, sign, forward):
+    """Transpose of :func:`_layer_step`: from the cotangents ``gF`` (of the corrected F) and ``gpsi``
+    (of the new memories), accumulate into ``gG`` and set ``gpsi_in`` (of the old memories)."""
+    n, m = gF.shape
+    for i in range(n):
+        l = pos[i]
+        if l < 0:
+            continue
+        kl, al, bl = pr[o, i], pr[o + 1, i], pr[o + 2, i]
+        for j in range(m):
+            g = sign * c[i, j] * gF[i, j]
+            t = gpsi[l, j] + g
+            gd = (kl * g + al * t) * rd
+            gpsi_in[l, j] = bl * t
+            if forward:
+                if i < n - 1:
+                    gG[i + 1, j] += gd
+                gG[i, j] -= gd
+            else:
+                gG[i, j] += gd
+                if i > 0:
+                    gG[i - 1, j] -= gd
 
 
 @njit(cache=True)
@@ -91,12 +145,9 @@ def tm_step(u, p, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx, fy, gx, gy, pec
     pout : ndarray, shape of ``p``
     """
     nx, ny = u.shape[1], u.shape[2]
-    Lx = _layers(posx)
-    Ly = _layers(posy)
     out = np.empty_like(u)
     pout = p.copy()
-    px = pout[:2 * Lx * ny].reshape((2, Lx, ny))
-    py = pout[2 * Lx * ny:].reshape((2, nx, Ly))
+    px, py = _memories(pout, posx, posy, nx, ny)
     E = u[0]
     Hx = u[1]
     Hy = u[2]
@@ -111,60 +162,24 @@ def tm_step(u, p, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx, fy, gx, gy, pec
             wy = fy[j]
             Hxo[i, j] = hc[0, i, j] * Hx[i, j] - hc[1, i, j] * (wy * E[i, jp] - E[i, j]) * rdy
             Hyo[i, j] = hc[2, i, j] * Hy[i, j] + hc[3, i, j] * (wx * E[ip, j] - E[i, j]) * rdx
-    for i in range(nx):
-        l = posx[i]
-        if l < 0:
-            continue
-        kl, al, bl = prx[3, i], prx[4, i], prx[5, i]
-        for j in range(ny):
-            d = ((E[i + 1, j] - E[i, j]) if i < nx - 1 else -E[i, j]) * rdx
-            q = bl * px[0, l, j] + al * d
-            px[0, l, j] = q
-            Hyo[i, j] += hc[3, i, j] * (kl * d + q)
-    for j in range(ny):
-        l = posy[j]
-        if l < 0:
-            continue
-        kl, al, bl = pry[3, j], pry[4, j], pry[5, j]
-        for i in range(nx):
-            d = ((E[i, j + 1] - E[i, j]) if j < ny - 1 else -E[i, j]) * rdy
-            q = bl * py[0, i, l] + al * d
-            py[0, i, l] = q
-            Hxo[i, j] -= hc[1, i, j] * (kl * d + q)
+    _layer_step(Hyo, E, px[0], hc[3], posx, prx, 3, rdx, 1.0, True)
+    _layer_step(Hxo.T, E.T, py[0].T, hc[1].T, posy, pry, 3, rdy, -1.0, True)
     for i in range(nx):
         im = i - 1 if i > 0 else nx - 1
         wx = gx[i]
         for j in range(ny):
             jm = j - 1 if j > 0 else ny - 1
             wy = gy[j]
-            a, b, _ = _coef(ec, ca_d, cb_d, i0, j0, i, j)
+            a, b, _ = _coef(ec, 0, ca_d, cb_d, i0, j0, i, j)
             Eo[i, j] = a * E[i, j] + b * ((Hyo[i, j] - wx * Hyo[im, j]) * rdx - (Hxo[i, j] - wy * Hxo[i, jm]) * rdy)
-    for i in range(nx):
-        l = posx[i]
-        if l < 0:
-            continue
-        kl, al, bl = prx[0, i], prx[1, i], prx[2, i]
-        for j in range(ny):
-            d = ((Hyo[i, j] - Hyo[i - 1, j]) if i > 0 else Hyo[i, j]) * rdx
-            q = bl * px[1, l, j] + al * d
-            px[1, l, j] = q
-            Eo[i, j] += ec[1, i, j] * (kl * d + q)
-    for j in range(ny):
-        l = posy[j]
-        if l < 0:
-            continue
-        kl, al, bl = pry[0, j], pry[1, j], pry[2, j]
-        for i in range(nx):
-            d = ((Hxo[i, j] - Hxo[i, j - 1]) if j > 0 else Hxo[i, j]) * rdy
-            q = bl * py[1, i, l] + al * d
-            py[1, i, l] = q
-            Eo[i, j] -= ec[1, i, j] * (kl * d + q)
+    _layer_step(Eo, Hyo, px[1], ec[1], posx, prx, 0, rdx, 1.0, False)
+    _layer_step(Eo.T, Hxo.T, py[1].T, ec[1].T, posy, pry, 0, rdy, -1.0, False)
     for i in range(nx):
         for j in range(ny):
             e = Eo[i, j]
             for k in range(src.shape[0]):
                 if src[k, i, j] != 0.0:
-                    _, b, _ = _coef(ec, ca_d, cb_d, i0, j0, i, j)
+                    _, b, _ = _coef(ec, 0, ca_d, cb_d, i0, j0, i, j)
                     e -= b * (src[k, i, j] * amp[k])
             Eo[i, j] = e * pec[i, j]
     return out, pout
@@ -226,8 +241,6 @@ def tm_step_adjoint(g, gp, u, ans, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx
         Cotangents of the source amplitudes.
     """
     nx, ny = u.shape[1], u.shape[2]
-    Lx = _layers(posx)
-    Ly = _layers(posy)
     E = u[0]
     H2x = ans[1]
     H2y = ans[2]
@@ -236,10 +249,8 @@ def tm_step_adjoint(g, gp, u, ans, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx
     g_ca = np.zeros_like(ca_d)
     g_cb = np.zeros_like(cb_d)
     g_amp = np.zeros_like(amp)
-    gpx = gp[:2 * Lx * ny].reshape((2, Lx, ny))
-    gpy = gp[2 * Lx * ny:].reshape((2, nx, Ly))
-    gix = gpi[:2 * Lx * ny].reshape((2, Lx, ny))
-    giy = gpi[2 * Lx * ny:].reshape((2, nx, Ly))
+    gpx, gpy = _memories(gp, posx, posy, nx, ny)
+    gix, giy = _memories(gpi, posx, posy, nx, ny)
     gE = gu[0]
     ge = np.empty((nx, ny))  # cotangent of Ez after the bulk update (the PEC mask and sources are affine)
     for i in range(nx):
@@ -247,38 +258,14 @@ def tm_step_adjoint(g, gp, u, ans, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx
             ge[i, j] = g[0, i, j] * pec[i, j]
             for k in range(src.shape[0]):
                 if src[k, i, j] != 0.0:
-                    _, b, _ = _coef(ec, ca_d, cb_d, i0, j0, i, j)
+                    _, b, _ = _coef(ec, 0, ca_d, cb_d, i0, j0, i, j)
                     g_amp[k] -= ge[i, j] * b * src[k, i, j]
     # cotangents of the new H (direct + through the E update), accumulated in place
     gHx = g[1].copy()
     gHy = g[2].copy()
     # E layers (reverse of the x then y corrections; they only read H')
-    for i in range(nx):
-        l = posx[i]
-        if l < 0:
-            continue
-        kl, al, bl = prx[0, i], prx[1, i], prx[2, i]
-        for j in range(ny):
-            c = ec[1, i, j] * ge[i, j]
-            t = gpx[1, l, j] + c
-            gd = (kl * c + al * t) * rdx
-            gix[1, l, j] = bl * t
-            gHy[i, j] += gd
-            if i > 0:
-                gHy[i - 1, j] -= gd
-    for j in range(ny):
-        l = posy[j]
-        if l < 0:
-            continue
-        kl, al, bl = pry[0, j], pry[1, j], pry[2, j]
-        for i in range(nx):
-            c = -ec[1, i, j] * ge[i, j]
-            t = gpy[1, i, l] + c
-            gd = (kl * c + al * t) * rdy
-            giy[1, i, l] = bl * t
-            gHx[i, j] += gd
-            if j > 0:
-                gHx[i, j - 1] -= gd
+    _layer_adjoint(ge, gHy, gpx[1], gix[1], ec[1], posx, prx, 0, rdx, 1.0, False)
+    _layer_adjoint(ge.T, gHx.T, gpy[1].T, giy[1].T, ec[1].T, posy, pry, 0, rdy, -1.0, False)
     # bulk E update
     for i in range(nx):
         im = i - 1 if i > 0 else nx - 1
@@ -289,7 +276,7 @@ def tm_step_adjoint(g, gp, u, ans, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx
                 continue
             jm = j - 1 if j > 0 else ny - 1
             wy = gy[j]
-            a, b, inside = _coef(ec, ca_d, cb_d, i0, j0, i, j)
+            a, b, inside = _coef(ec, 0, ca_d, cb_d, i0, j0, i, j)
             if inside:
                 g_ca[i - i0, j - j0] = gij * E[i, j]
                 g_cb[i - i0, j - j0] = gij * _design_curl(H2x, H2y, src, amp, i, j, rdx, rdy, gx, gy)
@@ -300,32 +287,8 @@ def tm_step_adjoint(g, gp, u, ans, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx
             gHx[i, j] -= gc * rdy
             gHx[i, jm] += wy * gc * rdy
     # H layers
-    for i in range(nx):
-        l = posx[i]
-        if l < 0:
-            continue
-        kl, al, bl = prx[3, i], prx[4, i], prx[5, i]
-        for j in range(ny):
-            c = hc[3, i, j] * gHy[i, j]
-            t = gpx[0, l, j] + c
-            gd = (kl * c + al * t) * rdx
-            gix[0, l, j] = bl * t
-            if i < nx - 1:
-                gE[i + 1, j] += gd
-            gE[i, j] -= gd
-    for j in range(ny):
-        l = posy[j]
-        if l < 0:
-            continue
-        kl, al, bl = pry[3, j], pry[4, j], pry[5, j]
-        for i in range(nx):
-            c = -hc[1, i, j] * gHx[i, j]
-            t = gpy[0, i, l] + c
-            gd = (kl * c + al * t) * rdy
-            giy[0, i, l] = bl * t
-            if j < ny - 1:
-                gE[i, j + 1] += gd
-            gE[i, j] -= gd
+    _layer_adjoint(gHy, gE, gpx[0], gix[0], hc[3], posx, prx, 3, rdx, 1.0, True)
+    _layer_adjoint(gHx.T, gE.T, gpy[0].T, giy[0].T, hc[1].T, posy, pry, 3, rdy, -1.0, True)
     # bulk H update
     for i in range(nx):
         ip = i + 1 if i < nx - 1 else 0
@@ -360,15 +323,6 @@ def tm_step_adjoint(g, gp, u, ans, ca_d, cb_d, amp, i0, j0, ec, hc, rdx, rdy, fx
 #
 # The design coefficients ``(cax, cbx)`` / ``(cay, cby)`` cover windows of Ex / Ey nodes with lower
 # corners ``(ix0, jx0)`` / ``(iy0, jy0)``.
-@njit(cache=True)
-def _coef_te(ec, c, ca_w, cb_w, i0, j0, i, j):
-    di = i - i0
-    dj = j - j0
-    if 0 <= di < ca_w.shape[0] and 0 <= dj < ca_w.shape[1]:
-        return ca_w[di, dj], cb_w[di, dj], True
-    return ec[2 * c, i, j], ec[2 * c + 1, i, j], False
-
-
 @njit(cache=True)
 def te_step(u, p, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, ec, hc, rdx, rdy, fx, fy, gx, gy, pec, src, scomp,
             posx, posy, prx, pry):
@@ -405,12 +359,9 @@ def te_step(u, p, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, ec, hc, rdx, rdy,
     pout : ndarray, shape of ``p``
     """
     nx, ny = u.shape[1], u.shape[2]
-    Lx = _layers(posx)
-    Ly = _layers(posy)
     out = np.empty_like(u)
     pout = p.copy()
-    px = pout[:2 * Lx * ny].reshape((2, Lx, ny))
-    py = pout[2 * Lx * ny:].reshape((2, nx, Ly))
+    px, py = _memories(pout, posx, posy, nx, ny)
     Hz = u[0]
     Ex = u[1]
     Ey = u[2]
@@ -425,65 +376,29 @@ def te_step(u, p, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, ec, hc, rdx, rdy,
             wy = fy[j]
             Hzo[i, j] = hc[0, i, j] * Hz[i, j] - hc[1, i, j] * ((wx * Ey[ip, j] - Ey[i, j]) * rdx
                                                                 - (wy * Ex[i, jp] - Ex[i, j]) * rdy)
-    for i in range(nx):
-        l = posx[i]
-        if l < 0:
-            continue
-        kl, al, bl = prx[3, i], prx[4, i], prx[5, i]
-        for j in range(ny):
-            d = ((Ey[i + 1, j] - Ey[i, j]) if i < nx - 1 else -Ey[i, j]) * rdx
-            q = bl * px[0, l, j] + al * d
-            px[0, l, j] = q
-            Hzo[i, j] -= hc[1, i, j] * (kl * d + q)
-    for j in range(ny):
-        l = posy[j]
-        if l < 0:
-            continue
-        kl, al, bl = pry[3, j], pry[4, j], pry[5, j]
-        for i in range(nx):
-            d = ((Ex[i, j + 1] - Ex[i, j]) if j < ny - 1 else -Ex[i, j]) * rdy
-            q = bl * py[0, i, l] + al * d
-            py[0, i, l] = q
-            Hzo[i, j] += hc[1, i, j] * (kl * d + q)
+    _layer_step(Hzo, Ey, px[0], hc[1], posx, prx, 3, rdx, -1.0, True)
+    _layer_step(Hzo.T, Ex.T, py[0].T, hc[1].T, posy, pry, 3, rdy, 1.0, True)
     for i in range(nx):
         im = i - 1 if i > 0 else nx - 1
         wx = gx[i]
         for j in range(ny):
             jm = j - 1 if j > 0 else ny - 1
             wy = gy[j]
-            a, b, _ = _coef_te(ec, 0, cax, cbx, ix0, jx0, i, j)
+            a, b, _ = _coef(ec, 0, cax, cbx, ix0, jx0, i, j)
             Exo[i, j] = a * Ex[i, j] + b * (Hzo[i, j] - wy * Hzo[i, jm]) * rdy
-            a, b, _ = _coef_te(ec, 1, cay, cby, iy0, jy0, i, j)
+            a, b, _ = _coef(ec, 1, cay, cby, iy0, jy0, i, j)
             Eyo[i, j] = a * Ey[i, j] - b * (Hzo[i, j] - wx * Hzo[im, j]) * rdx
-    for i in range(nx):
-        l = posx[i]
-        if l < 0:
-            continue
-        kl, al, bl = prx[0, i], prx[1, i], prx[2, i]
-        for j in range(ny):
-            d = ((Hzo[i, j] - Hzo[i - 1, j]) if i > 0 else Hzo[i, j]) * rdx
-            q = bl * px[1, l, j] + al * d
-            px[1, l, j] = q
-            Eyo[i, j] -= ec[3, i, j] * (kl * d + q)
-    for j in range(ny):
-        l = posy[j]
-        if l < 0:
-            continue
-        kl, al, bl = pry[0, j], pry[1, j], pry[2, j]
-        for i in range(nx):
-            d = ((Hzo[i, j] - Hzo[i, j - 1]) if j > 0 else Hzo[i, j]) * rdy
-            q = bl * py[1, i, l] + al * d
-            py[1, i, l] = q
-            Exo[i, j] += ec[1, i, j] * (kl * d + q)
+    _layer_step(Eyo, Hzo, px[1], ec[3], posx, prx, 0, rdx, -1.0, False)
+    _layer_step(Exo.T, Hzo.T, py[1].T, ec[1].T, posy, pry, 0, rdy, 1.0, False)
     for k in range(src.shape[0]):
         c = scomp[k]
         for i in range(nx):
             for j in range(ny):
                 if src[k, i, j] != 0.0:
                     if c == 0:
-                        _, b, _ = _coef_te(ec, 0, cax, cbx, ix0, jx0, i, j)
+                        _, b, _ = _coef(ec, 0, cax, cbx, ix0, jx0, i, j)
                     else:
-                        _, b, _ = _coef_te(ec, 1, cay, cby, iy0, jy0, i, j)
+                        _, b, _ = _coef(ec, 1, cay, cby, iy0, jy0, i, j)
                     out[1 + c, i, j] -= b * (src[k, i, j] * amp[k])
     for i in range(nx):
         for j in range(ny):
@@ -543,17 +458,13 @@ def te_step_adjoint(g, gp, u, ans, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, 
         Cotangents of the source amplitudes.
     """
     nx, ny = u.shape[1], u.shape[2]
-    Lx = _layers(posx)
-    Ly = _layers(posy)
     Hz2 = ans[0]
     gu = np.zeros_like(u)
     gpi = np.zeros_like(gp)
     gcw = [np.zeros_like(cax), np.zeros_like(cbx), np.zeros_like(cay), np.zeros_like(cby)]
     g_amp = np.zeros_like(amp)
-    gpx = gp[:2 * Lx * ny].reshape((2, Lx, ny))
-    gpy = gp[2 * Lx * ny:].reshape((2, nx, Ly))
-    gix = gpi[:2 * Lx * ny].reshape((2, Lx, ny))
-    giy = gpi[2 * Lx * ny:].reshape((2, nx, Ly))
+    gpx, gpy = _memories(gp, posx, posy, nx, ny)
+    gix, giy = _memories(gpi, posx, posy, nx, ny)
     ge = np.empty((2, nx, ny))  # cotangents of Ex, Ey after the CPML corrections
     for c in range(2):
         for i in range(nx):
@@ -565,40 +476,16 @@ def te_step_adjoint(g, gp, u, ans, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, 
             for j in range(ny):
                 if src[k, i, j] != 0.0:
                     if c == 0:
-                        _, b, _ = _coef_te(ec, 0, cax, cbx, ix0, jx0, i, j)
+                        _, b, _ = _coef(ec, 0, cax, cbx, ix0, jx0, i, j)
                     else:
-                        _, b, _ = _coef_te(ec, 1, cay, cby, iy0, jy0, i, j)
+                        _, b, _ = _coef(ec, 1, cay, cby, iy0, jy0, i, j)
                     g_amp[k] -= ge[c, i, j] * b * src[k, i, j]
     gH = g[0].copy()  # cotangent of the new Hz, accumulated in place
     gEx = gu[1]
     gEy = gu[2]
     # E layers
-    for j in range(ny):
-        l = posy[j]
-        if l < 0:
-            continue
-        kl, al, bl = pry[0, j], pry[1, j], pry[2, j]
-        for i in range(nx):
-            c = ec[1, i, j] * ge[0, i, j]
-            t = gpy[1, i, l] + c
-            gd = (kl * c + al * t) * rdy
-            giy[1, i, l] = bl * t
-            gH[i, j] += gd
-            if j > 0:
-                gH[i, j - 1] -= gd
-    for i in range(nx):
-        l = posx[i]
-        if l < 0:
-            continue
-        kl, al, bl = prx[0, i], prx[1, i], prx[2, i]
-        for j in range(ny):
-            c = -ec[3, i, j] * ge[1, i, j]
-            t = gpx[1, l, j] + c
-            gd = (kl * c + al * t) * rdx
-            gix[1, l, j] = bl * t
-            gH[i, j] += gd
-            if i > 0:
-                gH[i - 1, j] -= gd
+    _layer_adjoint(ge[0].T, gH.T, gpy[1].T, giy[1].T, ec[1].T, posy, pry, 0, rdy, 1.0, False)
+    _layer_adjoint(ge[1], gH, gpx[1], gix[1], ec[3], posx, prx, 0, rdx, -1.0, False)
     # bulk E update
     for i in range(nx):
         im = i - 1 if i > 0 else nx - 1
@@ -608,7 +495,7 @@ def te_step_adjoint(g, gp, u, ans, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, 
             wy = gy[j]
             gx_ = ge[0, i, j]
             if gx_ != 0.0:
-                a, b, inside = _coef_te(ec, 0, cax, cbx, ix0, jx0, i, j)
+                a, b, inside = _coef(ec, 0, cax, cbx, ix0, jx0, i, j)
                 if inside:
                     gcw[0][i - ix0, j - jx0] = gx_ * u[1, i, j]
                     gcw[1][i - ix0, j - jx0] = gx_ * _te_curl(Hz2, src, scomp, amp, 0, i, j, rdx, rdy, gx, gy)
@@ -618,7 +505,7 @@ def te_step_adjoint(g, gp, u, ans, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, 
                 gH[i, jm] -= wy * gc
             gy_ = ge[1, i, j]
             if gy_ != 0.0:
-                a, b, inside = _coef_te(ec, 1, cay, cby, iy0, jy0, i, j)
+                a, b, inside = _coef(ec, 1, cay, cby, iy0, jy0, i, j)
                 if inside:
                     gcw[2][i - iy0, j - jy0] = gy_ * u[2, i, j]
                     gcw[3][i - iy0, j - jy0] = gy_ * _te_curl(Hz2, src, scomp, amp, 1, i, j, rdx, rdy, gx, gy)
@@ -627,32 +514,8 @@ def te_step_adjoint(g, gp, u, ans, cax, cbx, cay, cby, amp, ix0, jx0, iy0, jy0, 
                 gH[i, j] -= gc
                 gH[im, j] += wx * gc
     # H layers
-    for j in range(ny):
-        l = posy[j]
-        if l < 0:
-            continue
-        kl, al, bl = pry[3, j], pry[4, j], pry[5, j]
-        for i in range(nx):
-            c = hc[1, i, j] * gH[i, j]
-            t = gpy[0, i, l] + c
-            gd = (kl * c + al * t) * rdy
-            giy[0, i, l] = bl * t
-            if j < ny - 1:
-                gEx[i, j + 1] += gd
-            gEx[i, j] -= gd
-    for i in range(nx):
-        l = posx[i]
-        if l < 0:
-            continue
-        kl, al, bl = prx[3, i], prx[4, i], prx[5, i]
-        for j in range(ny):
-            c = -hc[1, i, j] * gH[i, j]
-            t = gpx[0, l, j] + c
-            gd = (kl * c + al * t) * rdx
-            gix[0, l, j] = bl * t
-            if i < nx - 1:
-                gEy[i + 1, j] += gd
-            gEy[i, j] -= gd
+    _layer_adjoint(gH.T, gEx.T, gpy[0].T, giy[0].T, hc[1].T, posy, pry, 3, rdy, 1.0, True)
+    _layer_adjoint(gH, gEy, gpx[0], gix[0], hc[1], posx, prx, 3, rdx, -1.0, True)
     # bulk H update
     for i in range(nx):
         ip = i + 1 if i < nx - 1 else 0
