@@ -37,9 +37,12 @@ COMPONENTS = {"TM": ("Ez", "Hx", "Hy"), "TE": ("Hz", "Ex", "Ey")}
 """The field components of each polarisation of a 2D grid in the xy-plane."""
 
 
-# ----------------------------------------------------------------------------- both polarisations
+# ----------------------------------------------------------------------------- rows
+# One row ``i`` of the H or E update; the literal flags ``tm`` and ``te`` select the polarisations, so
+# each driver compiles to the loop of its own components only (the "both" loop updates all three per
+# cell, which measured 8 % faster than the TM loop and then the TE loop over the row).
 @njit(cache=True, inline="always")
-def _h_row_2d(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy):
+def _h_row(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy, tm, te):
     nx, ny = Ex.shape[0], Ex.shape[1]
     ip = i + 1 if i < nx - 1 else 0
     wx = fx[i]
@@ -47,28 +50,34 @@ def _h_row_2d(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy):
         a0, a1, a2 = da[0, 0, 0, 0], da[1, 0, 0, 0], da[2, 0, 0, 0]
         b0, b1, b2 = db[0, 0, 0, 0], db[1, 0, 0, 0], db[2, 0, 0, 0]
         for j in range(ny - 1):
-            Hx[i, j, 0] = a0 * Hx[i, j, 0] - b0 * (Ez[i, j + 1, 0] - Ez[i, j, 0]) * rdy
-            Hy[i, j, 0] = a1 * Hy[i, j, 0] + b1 * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
-            Hz[i, j, 0] = a2 * Hz[i, j, 0] - b2 * ((wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx
-                                                  - (Ex[i, j + 1, 0] - Ex[i, j, 0]) * rdy)
+            if tm:
+                Hx[i, j, 0] = a0 * Hx[i, j, 0] - b0 * (Ez[i, j + 1, 0] - Ez[i, j, 0]) * rdy
+                Hy[i, j, 0] = a1 * Hy[i, j, 0] + b1 * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
+            if te:
+                Hz[i, j, 0] = a2 * Hz[i, j, 0] - b2 * ((wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx
+                                                      - (Ex[i, j + 1, 0] - Ex[i, j, 0]) * rdy)
         j = ny - 1
         wy = fy[j]
-        Hx[i, j, 0] = a0 * Hx[i, j, 0] - b0 * (wy * Ez[i, 0, 0] - Ez[i, j, 0]) * rdy
-        Hy[i, j, 0] = a1 * Hy[i, j, 0] + b1 * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
-        Hz[i, j, 0] = a2 * Hz[i, j, 0] - b2 * ((wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx
-                                              - (wy * Ex[i, 0, 0] - Ex[i, j, 0]) * rdy)
+        if tm:
+            Hx[i, j, 0] = a0 * Hx[i, j, 0] - b0 * (wy * Ez[i, 0, 0] - Ez[i, j, 0]) * rdy
+            Hy[i, j, 0] = a1 * Hy[i, j, 0] + b1 * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
+        if te:
+            Hz[i, j, 0] = a2 * Hz[i, j, 0] - b2 * ((wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx
+                                                  - (wy * Ex[i, 0, 0] - Ex[i, j, 0]) * rdy)
     else:
         for j in range(ny):
             jp = j + 1 if j < ny - 1 else 0
             wy = fy[j]
-            Hx[i, j, 0] = da[0, i, j, 0] * Hx[i, j, 0] - db[0, i, j, 0] * (wy * Ez[i, jp, 0] - Ez[i, j, 0]) * rdy
-            Hy[i, j, 0] = da[1, i, j, 0] * Hy[i, j, 0] + db[1, i, j, 0] * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
-            Hz[i, j, 0] = da[2, i, j, 0] * Hz[i, j, 0] - db[2, i, j, 0] * (
-                (wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx - (wy * Ex[i, jp, 0] - Ex[i, j, 0]) * rdy)
+            if tm:
+                Hx[i, j, 0] = da[0, i, j, 0] * Hx[i, j, 0] - db[0, i, j, 0] * (wy * Ez[i, jp, 0] - Ez[i, j, 0]) * rdy
+                Hy[i, j, 0] = da[1, i, j, 0] * Hy[i, j, 0] + db[1, i, j, 0] * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
+            if te:
+                Hz[i, j, 0] = da[2, i, j, 0] * Hz[i, j, 0] - db[2, i, j, 0] * (
+                    (wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx - (wy * Ex[i, jp, 0] - Ex[i, j, 0]) * rdy)
 
 
 @njit(cache=True, inline="always")
-def _e_row_2d(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy):
+def _e_row(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy, tm, te):
     nx, ny = Ex.shape[0], Ex.shape[1]
     im = i - 1 if i > 0 else nx - 1
     wx = gx[i]
@@ -76,32 +85,39 @@ def _e_row_2d(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy):
         a0, a1, a2 = ca[0, 0, 0, 0], ca[1, 0, 0, 0], ca[2, 0, 0, 0]
         b0, b1, b2 = cb[0, 0, 0, 0], cb[1, 0, 0, 0], cb[2, 0, 0, 0]
         wy = gy[0]
-        Ex[i, 0, 0] = a0 * Ex[i, 0, 0] + b0 * (Hz[i, 0, 0] - wy * Hz[i, ny - 1, 0]) * rdy
-        Ey[i, 0, 0] = a1 * Ey[i, 0, 0] - b1 * (Hz[i, 0, 0] - wx * Hz[im, 0, 0]) * rdx
-        Ez[i, 0, 0] = a2 * Ez[i, 0, 0] + b2 * ((Hy[i, 0, 0] - wx * Hy[im, 0, 0]) * rdx
-                                              - (Hx[i, 0, 0] - wy * Hx[i, ny - 1, 0]) * rdy)
+        if te:
+            Ex[i, 0, 0] = a0 * Ex[i, 0, 0] + b0 * (Hz[i, 0, 0] - wy * Hz[i, ny - 1, 0]) * rdy
+            Ey[i, 0, 0] = a1 * Ey[i, 0, 0] - b1 * (Hz[i, 0, 0] - wx * Hz[im, 0, 0]) * rdx
+        if tm:
+            Ez[i, 0, 0] = a2 * Ez[i, 0, 0] + b2 * ((Hy[i, 0, 0] - wx * Hy[im, 0, 0]) * rdx
+                                                  - (Hx[i, 0, 0] - wy * Hx[i, ny - 1, 0]) * rdy)
         for j in range(1, ny):
-            Ex[i, j, 0] = a0 * Ex[i, j, 0] + b0 * (Hz[i, j, 0] - Hz[i, j - 1, 0]) * rdy
-            Ey[i, j, 0] = a1 * Ey[i, j, 0] - b1 * (Hz[i, j, 0] - wx * Hz[im, j, 0]) * rdx
-            Ez[i, j, 0] = a2 * Ez[i, j, 0] + b2 * ((Hy[i, j, 0] - wx * Hy[im, j, 0]) * rdx
-                                                  - (Hx[i, j, 0] - Hx[i, j - 1, 0]) * rdy)
+            if te:
+                Ex[i, j, 0] = a0 * Ex[i, j, 0] + b0 * (Hz[i, j, 0] - Hz[i, j - 1, 0]) * rdy
+                Ey[i, j, 0] = a1 * Ey[i, j, 0] - b1 * (Hz[i, j, 0] - wx * Hz[im, j, 0]) * rdx
+            if tm:
+                Ez[i, j, 0] = a2 * Ez[i, j, 0] + b2 * ((Hy[i, j, 0] - wx * Hy[im, j, 0]) * rdx
+                                                      - (Hx[i, j, 0] - Hx[i, j - 1, 0]) * rdy)
     else:
         for j in range(ny):
             jm = j - 1 if j > 0 else ny - 1
             wy = gy[j]
-            Ex[i, j, 0] = ca[0, i, j, 0] * Ex[i, j, 0] + cb[0, i, j, 0] * (Hz[i, j, 0] - wy * Hz[i, jm, 0]) * rdy
-            Ey[i, j, 0] = ca[1, i, j, 0] * Ey[i, j, 0] - cb[1, i, j, 0] * (Hz[i, j, 0] - wx * Hz[im, j, 0]) * rdx
-            Ez[i, j, 0] = ca[2, i, j, 0] * Ez[i, j, 0] + cb[2, i, j, 0] * (
-                (Hy[i, j, 0] - wx * Hy[im, j, 0]) * rdx - (Hx[i, j, 0] - wy * Hx[i, jm, 0]) * rdy)
+            if te:
+                Ex[i, j, 0] = ca[0, i, j, 0] * Ex[i, j, 0] + cb[0, i, j, 0] * (Hz[i, j, 0] - wy * Hz[i, jm, 0]) * rdy
+                Ey[i, j, 0] = ca[1, i, j, 0] * Ey[i, j, 0] - cb[1, i, j, 0] * (Hz[i, j, 0] - wx * Hz[im, j, 0]) * rdx
+            if tm:
+                Ez[i, j, 0] = ca[2, i, j, 0] * Ez[i, j, 0] + cb[2, i, j, 0] * (
+                    (Hy[i, j, 0] - wx * Hy[im, j, 0]) * rdx - (Hx[i, j, 0] - wy * Hx[i, jm, 0]) * rdy)
 
 
+# ----------------------------------------------------------------------------- both polarisations
 @njit(cache=True)
 def update_h_2d(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
     """:func:`~electromagnetics.fdtd._kernels.update_h` for 2D grids (shape ``(nx, ny, 1)``): no z
     differences, inner loop along y; both polarisations."""
     old = flush_subnormals()
     for i in range(Ex.shape[0]):
-        _h_row_2d(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy)
+        _h_row(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy, True, True)
     restore_fpenv(old)
 
 
@@ -110,7 +126,7 @@ def update_h_2d_parallel(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, 
     """Parallel twin of :func:`update_h_2d` (large 2D grids)."""
     for i in prange(Ex.shape[0]):
         old = flush_subnormals()
-        _h_row_2d(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy)
+        _h_row(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy, True, True)
         restore_fpenv(old)
 
 
@@ -119,7 +135,7 @@ def update_e_2d(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
     """:func:`~electromagnetics.fdtd._kernels.update_e` for 2D grids (shape ``(nx, ny, 1)``)."""
     old = flush_subnormals()
     for i in range(Ex.shape[0]):
-        _e_row_2d(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy)
+        _e_row(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy, True, True)
     restore_fpenv(old)
 
 
@@ -128,55 +144,11 @@ def update_e_2d_parallel(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, 
     """Parallel twin of :func:`update_e_2d`."""
     for i in prange(Ex.shape[0]):
         old = flush_subnormals()
-        _e_row_2d(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy)
+        _e_row(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy, True, True)
         restore_fpenv(old)
 
 
 # ----------------------------------------------------------------------------- TM: Ez, Hx, Hy
-@njit(cache=True, inline="always")
-def _h_row_tm(i, Hx, Hy, Ez, da, db, rdx, rdy, fx, fy):
-    nx, ny = Ez.shape[0], Ez.shape[1]
-    ip = i + 1 if i < nx - 1 else 0
-    wx = fx[i]
-    if db.size == 3:
-        a0, a1 = da[0, 0, 0, 0], da[1, 0, 0, 0]
-        b0, b1 = db[0, 0, 0, 0], db[1, 0, 0, 0]
-        for j in range(ny - 1):
-            Hx[i, j, 0] = a0 * Hx[i, j, 0] - b0 * (Ez[i, j + 1, 0] - Ez[i, j, 0]) * rdy
-            Hy[i, j, 0] = a1 * Hy[i, j, 0] + b1 * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
-        j = ny - 1
-        wy = fy[j]
-        Hx[i, j, 0] = a0 * Hx[i, j, 0] - b0 * (wy * Ez[i, 0, 0] - Ez[i, j, 0]) * rdy
-        Hy[i, j, 0] = a1 * Hy[i, j, 0] + b1 * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
-    else:
-        for j in range(ny):
-            jp = j + 1 if j < ny - 1 else 0
-            wy = fy[j]
-            Hx[i, j, 0] = da[0, i, j, 0] * Hx[i, j, 0] - db[0, i, j, 0] * (wy * Ez[i, jp, 0] - Ez[i, j, 0]) * rdy
-            Hy[i, j, 0] = da[1, i, j, 0] * Hy[i, j, 0] + db[1, i, j, 0] * (wx * Ez[ip, j, 0] - Ez[i, j, 0]) * rdx
-
-
-@njit(cache=True, inline="always")
-def _e_row_tm(i, Ez, Hx, Hy, ca, cb, rdx, rdy, gx, gy):
-    nx, ny = Ez.shape[0], Ez.shape[1]
-    im = i - 1 if i > 0 else nx - 1
-    wx = gx[i]
-    if cb.size == 3:
-        a2, b2 = ca[2, 0, 0, 0], cb[2, 0, 0, 0]
-        wy = gy[0]
-        Ez[i, 0, 0] = a2 * Ez[i, 0, 0] + b2 * ((Hy[i, 0, 0] - wx * Hy[im, 0, 0]) * rdx
-                                              - (Hx[i, 0, 0] - wy * Hx[i, ny - 1, 0]) * rdy)
-        for j in range(1, ny):
-            Ez[i, j, 0] = a2 * Ez[i, j, 0] + b2 * ((Hy[i, j, 0] - wx * Hy[im, j, 0]) * rdx
-                                                  - (Hx[i, j, 0] - Hx[i, j - 1, 0]) * rdy)
-    else:
-        for j in range(ny):
-            jm = j - 1 if j > 0 else ny - 1
-            wy = gy[j]
-            Ez[i, j, 0] = ca[2, i, j, 0] * Ez[i, j, 0] + cb[2, i, j, 0] * (
-                (Hy[i, j, 0] - wx * Hy[im, j, 0]) * rdx - (Hx[i, j, 0] - wy * Hx[i, jm, 0]) * rdy)
-
-
 @njit(cache=True)
 def update_h_2d_tm(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
     """TM half of :func:`update_h_2d`: ``Hx``, ``Hy`` from ``Ez``; ``Hz`` is not touched.
@@ -211,7 +183,7 @@ def update_h_2d_tm(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
     """
     old = flush_subnormals()
     for i in range(Ez.shape[0]):
-        _h_row_tm(i, Hx, Hy, Ez, da, db, rdx, rdy, fx, fy)
+        _h_row(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy, True, False)
     restore_fpenv(old)
 
 
@@ -220,7 +192,7 @@ def update_h_2d_tm_parallel(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, f
     """Parallel twin of :func:`update_h_2d_tm`."""
     for i in prange(Ez.shape[0]):
         old = flush_subnormals()
-        _h_row_tm(i, Hx, Hy, Ez, da, db, rdx, rdy, fx, fy)
+        _h_row(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy, True, False)
         restore_fpenv(old)
 
 
@@ -233,7 +205,7 @@ def update_e_2d_tm(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
     """
     old = flush_subnormals()
     for i in range(Ez.shape[0]):
-        _e_row_tm(i, Ez, Hx, Hy, ca, cb, rdx, rdy, gx, gy)
+        _e_row(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy, True, False)
     restore_fpenv(old)
 
 
@@ -242,55 +214,11 @@ def update_e_2d_tm_parallel(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, g
     """Parallel twin of :func:`update_e_2d_tm`."""
     for i in prange(Ez.shape[0]):
         old = flush_subnormals()
-        _e_row_tm(i, Ez, Hx, Hy, ca, cb, rdx, rdy, gx, gy)
+        _e_row(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy, True, False)
         restore_fpenv(old)
 
 
 # ----------------------------------------------------------------------------- TE: Hz, Ex, Ey
-@njit(cache=True, inline="always")
-def _h_row_te(i, Hz, Ex, Ey, da, db, rdx, rdy, fx, fy):
-    nx, ny = Ex.shape[0], Ex.shape[1]
-    ip = i + 1 if i < nx - 1 else 0
-    wx = fx[i]
-    if db.size == 3:
-        a2, b2 = da[2, 0, 0, 0], db[2, 0, 0, 0]
-        for j in range(ny - 1):
-            Hz[i, j, 0] = a2 * Hz[i, j, 0] - b2 * ((wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx
-                                                  - (Ex[i, j + 1, 0] - Ex[i, j, 0]) * rdy)
-        j = ny - 1
-        wy = fy[j]
-        Hz[i, j, 0] = a2 * Hz[i, j, 0] - b2 * ((wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx
-                                              - (wy * Ex[i, 0, 0] - Ex[i, j, 0]) * rdy)
-    else:
-        for j in range(ny):
-            jp = j + 1 if j < ny - 1 else 0
-            wy = fy[j]
-            Hz[i, j, 0] = da[2, i, j, 0] * Hz[i, j, 0] - db[2, i, j, 0] * (
-                (wx * Ey[ip, j, 0] - Ey[i, j, 0]) * rdx - (wy * Ex[i, jp, 0] - Ex[i, j, 0]) * rdy)
-
-
-@njit(cache=True, inline="always")
-def _e_row_te(i, Ex, Ey, Hz, ca, cb, rdx, rdy, gx, gy):
-    nx, ny = Ex.shape[0], Ex.shape[1]
-    im = i - 1 if i > 0 else nx - 1
-    wx = gx[i]
-    if cb.size == 3:
-        a0, a1 = ca[0, 0, 0, 0], ca[1, 0, 0, 0]
-        b0, b1 = cb[0, 0, 0, 0], cb[1, 0, 0, 0]
-        wy = gy[0]
-        Ex[i, 0, 0] = a0 * Ex[i, 0, 0] + b0 * (Hz[i, 0, 0] - wy * Hz[i, ny - 1, 0]) * rdy
-        Ey[i, 0, 0] = a1 * Ey[i, 0, 0] - b1 * (Hz[i, 0, 0] - wx * Hz[im, 0, 0]) * rdx
-        for j in range(1, ny):
-            Ex[i, j, 0] = a0 * Ex[i, j, 0] + b0 * (Hz[i, j, 0] - Hz[i, j - 1, 0]) * rdy
-            Ey[i, j, 0] = a1 * Ey[i, j, 0] - b1 * (Hz[i, j, 0] - wx * Hz[im, j, 0]) * rdx
-    else:
-        for j in range(ny):
-            jm = j - 1 if j > 0 else ny - 1
-            wy = gy[j]
-            Ex[i, j, 0] = ca[0, i, j, 0] * Ex[i, j, 0] + cb[0, i, j, 0] * (Hz[i, j, 0] - wy * Hz[i, jm, 0]) * rdy
-            Ey[i, j, 0] = ca[1, i, j, 0] * Ey[i, j, 0] - cb[1, i, j, 0] * (Hz[i, j, 0] - wx * Hz[im, j, 0]) * rdx
-
-
 @njit(cache=True)
 def update_h_2d_te(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
     """TE half of :func:`update_h_2d`: ``Hz <- da_z Hz - db_z (dEy/dx - dEx/dy)``; ``Hx``, ``Hy`` not touched.
@@ -299,7 +227,7 @@ def update_h_2d_te(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
     """
     old = flush_subnormals()
     for i in range(Ex.shape[0]):
-        _h_row_te(i, Hz, Ex, Ey, da, db, rdx, rdy, fx, fy)
+        _h_row(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy, False, True)
     restore_fpenv(old)
 
 
@@ -308,7 +236,7 @@ def update_h_2d_te_parallel(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, f
     """Parallel twin of :func:`update_h_2d_te`."""
     for i in prange(Ex.shape[0]):
         old = flush_subnormals()
-        _h_row_te(i, Hz, Ex, Ey, da, db, rdx, rdy, fx, fy)
+        _h_row(i, Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, fx, fy, False, True)
         restore_fpenv(old)
 
 
@@ -320,7 +248,7 @@ def update_e_2d_te(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
     """
     old = flush_subnormals()
     for i in range(Ex.shape[0]):
-        _e_row_te(i, Ex, Ey, Hz, ca, cb, rdx, rdy, gx, gy)
+        _e_row(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy, False, True)
     restore_fpenv(old)
 
 
@@ -329,7 +257,7 @@ def update_e_2d_te_parallel(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, g
     """Parallel twin of :func:`update_e_2d_te`."""
     for i in prange(Ex.shape[0]):
         old = flush_subnormals()
-        _e_row_te(i, Ex, Ey, Hz, ca, cb, rdx, rdy, gx, gy)
+        _e_row(i, Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, gx, gy, False, True)
         restore_fpenv(old)
 
 
@@ -346,11 +274,19 @@ _JBLOCK = 64  # j values per block (and per parallel task)
 
 
 @njit(cache=True, inline="always")
-def _cpml_e_cell(F, G, psi, cij, i, l, j, bl, al, kl, rd, subtract):
-    if i > 0:
-        dg = (G[i, j, 0] - G[i - 1, j, 0]) * rd
+def _cpml_cell(F, G, psi, cij, n, i, l, j, bl, al, kl, rd, subtract, h_node):
+    """Correct ``F[i, j]`` from the normal difference of ``G``: forward with ``G[n] = 0`` at an H node
+    (``h_node``, a literal flag), backward with ``G[-1] = 0`` at an E node."""
+    if h_node:
+        if i < n - 1:
+            dg = (G[i + 1, j, 0] - G[i, j, 0]) * rd
+        else:
+            dg = -G[i, j, 0] * rd
     else:
-        dg = G[i, j, 0] * rd
+        if i > 0:
+            dg = (G[i, j, 0] - G[i - 1, j, 0]) * rd
+        else:
+            dg = G[i, j, 0] * rd
     p = bl * psi[l, j, 0] + al * dg
     psi[l, j, 0] = p
     t = cij * (kl * dg + p)
@@ -361,8 +297,10 @@ def _cpml_e_cell(F, G, psi, cij, i, l, j, bl, al, kl, rd, subtract):
 
 
 @njit(cache=True, inline="always")
-def _cpml_e_one_block(j0, j1, F, G, psi, c, i0, kinv1, a, b, rd, subtract):
+def _cpml_one_block(j0, j1, F, G, psi, c, i0, kinv1, a, b, rd, subtract, h_node):
+    """The cells ``j0 <= j < j1`` of every layer (``F`` corrected from ``G``; see :func:`_cpml_cell`)."""
     L = psi.shape[0]
+    n = G.shape[0]
     full = c.shape[0] > 1 or c.shape[1] > 1
     c0 = c[0, 0, 0]
     for jb in range(j0, j1, _JBLOCK):
@@ -374,10 +312,10 @@ def _cpml_e_one_block(j0, j1, F, G, psi, c, i0, kinv1, a, b, rd, subtract):
             # vectorisation (measured 10x slower)
             if full:
                 for j in range(jb, je):
-                    _cpml_e_cell(F, G, psi, c[i, j, 0], i, l, j, bl, al, kl, rd, subtract)
+                    _cpml_cell(F, G, psi, c[i, j, 0], n, i, l, j, bl, al, kl, rd, subtract, h_node)
             else:
                 for j in range(jb, je):
-                    _cpml_e_cell(F, G, psi, c0, i, l, j, bl, al, kl, rd, subtract)
+                    _cpml_cell(F, G, psi, c0, n, i, l, j, bl, al, kl, rd, subtract, h_node)
 
 
 @njit(cache=True, parallel=True)
@@ -425,7 +363,7 @@ def cpml_e_one(F, G, psi, c, i0, kinv1, a, b, rd, subtract):
     """
     m = F.shape[1]
     for t in prange((m + _JBLOCK - 1) // _JBLOCK):
-        _cpml_e_one_block(t * _JBLOCK, min(m, (t + 1) * _JBLOCK), F, G, psi, c, i0, kinv1, a, b, rd, subtract)
+        _cpml_one_block(t * _JBLOCK, min(m, (t + 1) * _JBLOCK), F, G, psi, c, i0, kinv1, a, b, rd, subtract, False)
 
 
 @njit(cache=True)
@@ -433,41 +371,7 @@ def cpml_e_one_serial(F, G, psi, c, i0, kinv1, a, b, rd, subtract):
     """Serial twin of :func:`cpml_e_one`."""
     m = F.shape[1]
     for t in range((m + _JBLOCK - 1) // _JBLOCK):
-        _cpml_e_one_block(t * _JBLOCK, min(m, (t + 1) * _JBLOCK), F, G, psi, c, i0, kinv1, a, b, rd, subtract)
-
-
-@njit(cache=True, inline="always")
-def _cpml_h_cell(G, F, psi, dij, n, i, l, j, bl, al, kl, rd, subtract):
-    if i < n - 1:
-        df = (F[i + 1, j, 0] - F[i, j, 0]) * rd
-    else:
-        df = -F[i, j, 0] * rd
-    p = bl * psi[l, j, 0] + al * df
-    psi[l, j, 0] = p
-    t = dij * (kl * df + p)
-    if subtract:
-        G[i, j, 0] -= t
-    else:
-        G[i, j, 0] += t
-
-
-@njit(cache=True, inline="always")
-def _cpml_h_one_block(j0, j1, G, F, psi, d, i0, kinv1, a, b, rd, subtract):
-    L = psi.shape[0]
-    n = F.shape[0]
-    full = d.shape[0] > 1 or d.shape[1] > 1
-    d0 = d[0, 0, 0]
-    for jb in range(j0, j1, _JBLOCK):
-        je = min(j1, jb + _JBLOCK)
-        for l in range(L):
-            bl, al, kl = b[l], a[l], kinv1[l]
-            i = i0 + l
-            if full:
-                for j in range(jb, je):
-                    _cpml_h_cell(G, F, psi, d[i, j, 0], n, i, l, j, bl, al, kl, rd, subtract)
-            else:
-                for j in range(jb, je):
-                    _cpml_h_cell(G, F, psi, d0, n, i, l, j, bl, al, kl, rd, subtract)
+        _cpml_one_block(t * _JBLOCK, min(m, (t + 1) * _JBLOCK), F, G, psi, c, i0, kinv1, a, b, rd, subtract, False)
 
 
 @njit(cache=True, parallel=True)
@@ -485,7 +389,7 @@ def cpml_h_one(G, F, psi, d, i0, kinv1, a, b, rd, subtract):
     """
     m = F.shape[1]
     for t in prange((m + _JBLOCK - 1) // _JBLOCK):
-        _cpml_h_one_block(t * _JBLOCK, min(m, (t + 1) * _JBLOCK), G, F, psi, d, i0, kinv1, a, b, rd, subtract)
+        _cpml_one_block(t * _JBLOCK, min(m, (t + 1) * _JBLOCK), G, F, psi, d, i0, kinv1, a, b, rd, subtract, True)
 
 
 @njit(cache=True)
@@ -493,7 +397,7 @@ def cpml_h_one_serial(G, F, psi, d, i0, kinv1, a, b, rd, subtract):
     """Serial twin of :func:`cpml_h_one`."""
     m = F.shape[1]
     for t in range((m + _JBLOCK - 1) // _JBLOCK):
-        _cpml_h_one_block(t * _JBLOCK, min(m, (t + 1) * _JBLOCK), G, F, psi, d, i0, kinv1, a, b, rd, subtract)
+        _cpml_one_block(t * _JBLOCK, min(m, (t + 1) * _JBLOCK), G, F, psi, d, i0, kinv1, a, b, rd, subtract, True)
 
 
 # ----------------------------------------------------------------------------- 1D grids: the same split
