@@ -7,8 +7,8 @@ time ``(n-1/2) dt``), plus the CPML convolution memories in one flat array ``p``
 ``px = p[:2 Lx ny].reshape(2, Lx, ny)`` (``px[0]`` of Hy, ``px[1]`` of Ez), then the y layers
 ``py = p[2 Lx ny:].reshape(2, nx, Ly)`` (``py[0]`` of Hx, ``py[1]`` of Ez), ``Lx``/``Ly`` being the
 total CPML thickness on each axis (possibly 0). One step is, in the order and with the arithmetic of
-:mod:`electromagnetics.fdtd._kernels_2d` (``_h_row_tm``, ``cpml_h_one``, ``_e_row_tm``, ``cpml_e_one``) and the
-source/PEC order of :class:`~electromagnetics.fdtd.FDTDSimulation`::
+:mod:`electromagnetics.fdtd._kernels_2d` (``update_h_2d_tm``, ``cpml_h_one``, ``update_e_2d_tm``,
+``cpml_e_one``) and the source/PEC order of :class:`~electromagnetics.fdtd.FDTDSimulation`::
 
     Hx1 = dax Hx - dbx (fy_j Ez[i, j+1] - Ez[i, j]) / dy
     Hy1 = day Hy + dby (fx_i Ez[i+1, j] - Ez[i, j]) / dx
