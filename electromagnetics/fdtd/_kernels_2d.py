@@ -404,77 +404,87 @@ def cpml_h_one_serial(G, F, psi, d, i0, kinv1, a, b, rd, subtract):
 # A 1D grid (shape (nx, 1, 1), along x) carries the TM pair Ez/Hy and the TE pair Ey/Hz (plus the
 # static longitudinal Hx, in TM, and Ex, in TE, which only decay with da/ca); both polarisations
 # are the two halves in turn (:func:`update_h_1d`, :func:`update_e_1d`).
-@njit(cache=True)
-def update_h_1d_tm(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
-    """TM half of :func:`update_h_1d`: ``Hy`` from ``dEz/dx``, ``Hx`` decays."""
-    nx = Ez.shape[0]
+@njit(cache=True, inline="always")
+def _h_1d(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, fx, tm, te):
+    """H of a 1D grid; literal flags ``tm`` (``Hy`` from ``dEz/dx``, ``Hx`` decays) and ``te``
+    (``Hz`` from ``dEy/dx``)."""
+    nx = Ex.shape[0]
     uni = db.size == 3
     for i in range(nx):
         s = 0 if uni else i
-        if i < nx - 1:
-            dez = (Ez[i + 1, 0, 0] - Ez[i, 0, 0]) * rdx
-        else:
-            dez = (fx[i] * Ez[0, 0, 0] - Ez[i, 0, 0]) * rdx
-        Hx[i, 0, 0] = da[0, s, 0, 0] * Hx[i, 0, 0]
-        Hy[i, 0, 0] = da[1, s, 0, 0] * Hy[i, 0, 0] + db[1, s, 0, 0] * dez
+        if tm:
+            if i < nx - 1:
+                dez = (Ez[i + 1, 0, 0] - Ez[i, 0, 0]) * rdx
+            else:
+                dez = (fx[i] * Ez[0, 0, 0] - Ez[i, 0, 0]) * rdx
+            Hx[i, 0, 0] = da[0, s, 0, 0] * Hx[i, 0, 0]
+            Hy[i, 0, 0] = da[1, s, 0, 0] * Hy[i, 0, 0] + db[1, s, 0, 0] * dez
+        if te:
+            if i < nx - 1:
+                dey = (Ey[i + 1, 0, 0] - Ey[i, 0, 0]) * rdx
+            else:
+                dey = (fx[i] * Ey[0, 0, 0] - Ey[i, 0, 0]) * rdx
+            Hz[i, 0, 0] = da[2, s, 0, 0] * Hz[i, 0, 0] - db[2, s, 0, 0] * dey
+
+
+@njit(cache=True, inline="always")
+def _e_1d(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, gx, tm, te):
+    """E of a 1D grid; literal flags ``tm`` (``Ez`` from ``dHy/dx``) and ``te`` (``Ey`` from
+    ``dHz/dx``, ``Ex`` decays)."""
+    nx = Ex.shape[0]
+    uni = cb.size == 3
+    for i in range(nx):
+        s = 0 if uni else i
+        if tm:
+            if i > 0:
+                dhy = (Hy[i, 0, 0] - Hy[i - 1, 0, 0]) * rdx
+            else:
+                dhy = (Hy[0, 0, 0] - gx[0] * Hy[nx - 1, 0, 0]) * rdx
+            Ez[i, 0, 0] = ca[2, s, 0, 0] * Ez[i, 0, 0] + cb[2, s, 0, 0] * dhy
+        if te:
+            if i > 0:
+                dhz = (Hz[i, 0, 0] - Hz[i - 1, 0, 0]) * rdx
+            else:
+                dhz = (Hz[0, 0, 0] - gx[0] * Hz[nx - 1, 0, 0]) * rdx
+            Ex[i, 0, 0] = ca[0, s, 0, 0] * Ex[i, 0, 0]
+            Ey[i, 0, 0] = ca[1, s, 0, 0] * Ey[i, 0, 0] - cb[1, s, 0, 0] * dhz
+
+
+@njit(cache=True)
+def update_h_1d_tm(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
+    """TM half of :func:`update_h_1d`: ``Hy`` from ``dEz/dx``, ``Hx`` decays."""
+    _h_1d(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, fx, True, False)
 
 
 @njit(cache=True)
 def update_e_1d_tm(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
     """TM half of :func:`update_e_1d`: ``Ez`` from ``dHy/dx``."""
-    nx = Ez.shape[0]
-    uni = cb.size == 3
-    for i in range(nx):
-        s = 0 if uni else i
-        if i > 0:
-            dhy = (Hy[i, 0, 0] - Hy[i - 1, 0, 0]) * rdx
-        else:
-            dhy = (Hy[0, 0, 0] - gx[0] * Hy[nx - 1, 0, 0]) * rdx
-        Ez[i, 0, 0] = ca[2, s, 0, 0] * Ez[i, 0, 0] + cb[2, s, 0, 0] * dhy
+    _e_1d(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, gx, True, False)
 
 
 @njit(cache=True)
 def update_h_1d_te(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
     """TE half of :func:`update_h_1d`: ``Hz`` from ``dEy/dx``."""
-    nx = Ey.shape[0]
-    uni = db.size == 3
-    for i in range(nx):
-        s = 0 if uni else i
-        if i < nx - 1:
-            dey = (Ey[i + 1, 0, 0] - Ey[i, 0, 0]) * rdx
-        else:
-            dey = (fx[i] * Ey[0, 0, 0] - Ey[i, 0, 0]) * rdx
-        Hz[i, 0, 0] = da[2, s, 0, 0] * Hz[i, 0, 0] - db[2, s, 0, 0] * dey
+    _h_1d(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, fx, False, True)
 
 
 @njit(cache=True)
 def update_e_1d_te(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
     """TE half of :func:`update_e_1d`: ``Ey`` from ``dHz/dx``, ``Ex`` decays."""
-    nx = Ey.shape[0]
-    uni = cb.size == 3
-    for i in range(nx):
-        s = 0 if uni else i
-        if i > 0:
-            dhz = (Hz[i, 0, 0] - Hz[i - 1, 0, 0]) * rdx
-        else:
-            dhz = (Hz[0, 0, 0] - gx[0] * Hz[nx - 1, 0, 0]) * rdx
-        Ex[i, 0, 0] = ca[0, s, 0, 0] * Ex[i, 0, 0]
-        Ey[i, 0, 0] = ca[1, s, 0, 0] * Ey[i, 0, 0] - cb[1, s, 0, 0] * dhz
+    _e_1d(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, gx, False, True)
 
 
 @njit(cache=True)
 def update_h_1d(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz):
     """:func:`~electromagnetics.fdtd._kernels.update_h` for 1D grids (shape ``(nx, 1, 1)``, uniform
     ``da``/``db`` or not): the TM and the TE half, which share no component."""
-    update_h_1d_tm(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz)
-    update_h_1d_te(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, rdy, rdz, fx, fy, fz)
+    _h_1d(Hx, Hy, Hz, Ex, Ey, Ez, da, db, rdx, fx, True, True)
 
 
 @njit(cache=True)
 def update_e_1d(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz):
     """:func:`~electromagnetics.fdtd._kernels.update_e` for 1D grids: the TM and the TE half."""
-    update_e_1d_tm(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz)
-    update_e_1d_te(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, rdy, rdz, gx, gy, gz)
+    _e_1d(Ex, Ey, Ez, Hx, Hy, Hz, ca, cb, rdx, gx, True, True)
 
 
 _BULK = {("both", False): (update_h_2d, update_e_2d),
