@@ -84,6 +84,12 @@ def build(case, dtype, n_vacuum, n_sphere):
     return FDTDSimulation(grid, geometry=[sphere], boundaries=CPML(10))
 
 
+def seed(sim):
+    """``sim`` with a unit Ez at the centre (the fields' contents do not change the cost)."""
+    sim.fields.E[2][tuple(n // 2 for n in sim.grid.shape)] = 1.0
+    return sim
+
+
 def interleaved(sim, steps, repeats, threads=(1, 2), paths=("one-sweep", "two-sweep")):
     """``{(threads, path): (median Mcells/s wall, median per CPU-second)}`` of round-robin timings.
 
@@ -91,7 +97,7 @@ def interleaved(sim, steps, repeats, threads=(1, 2), paths=("one-sweep", "two-sw
     (whatever the simulation picks). Each timing is ``steps`` bare steps (``_step_impl``, without the
     engine's guard scans).
     """
-    sim.fields.E[2][tuple(s // 2 for s in sim.grid.shape)] = 1.0
+    seed(sim)
     lf_call = sim._lf_call
 
     def use(path):
@@ -191,19 +197,19 @@ def peer_gprmax(case, n, threads, steps=100):
     return n**3 * int(its.group(1)) / seconds / 1e6
 
 
-def ours_now(sim, steps, threads, path):
-    """Our simulation's rate (Mcells/s, median of 3 timings), taken right next to a peer's run."""
-    return interleaved(sim, steps, 3, (threads,), (path,))[(threads, path)][0]
+def ours_now(sim, steps, threads):
+    """Our simulation's rate on the path it takes (Mcells/s, median of 3 timings), taken right next
+    to a peer's run."""
+    return interleaved(sim, steps, 3, (threads,), ("auto",))[(threads, "auto")][0]
 
 
-def peers(args, label, default, n_vac, n_sph):
+def peers(args, label, n_vac, n_sph):
     """Peer ratios side by side: each peer run is followed by a run of ours on the same grid, and
     the ratio is that of the two medians (the machine's load drifts over minutes)."""
     n_b = n_sph + 20
     sizes = {"a": n_vac, "b": n_b}
-    sims = {}
     for dt in ("float64", "float32"):
-        sims[dt] = build("b", dt, n_vac, n_sph)
+        sim = build("b", dt, n_vac, n_sph)
         theirs, ours = [], {1: [], 2: []}
         for _ in range(args.peer_repeats):
             peer = peer_fdtd("b", n_b, 3, dt)
@@ -211,7 +217,8 @@ def peers(args, label, default, n_vac, n_sph):
                 break
             theirs.append(peer)
             for t in (1, 2):
-                ours[t].append(ours_now(sims[dt], args.steps, t, default["b"]))
+                ours[t].append(ours_now(sim, args.steps, t))
+        del sim
         if not theirs:
             print("fdtd (flaport) not importable: peer comparison skipped")
             break
@@ -220,10 +227,8 @@ def peers(args, label, default, n_vac, n_sph):
             o = statistics.median(ours[t])
             print(f"fdtd {label['b']} ({n_b}^3 cells, numpy {dt}, PML 10, 1 thread): {g:.1f} Mcells/s "
                   f"(median of {len(theirs)}); ours {t} thread(s) {dt} {o:.0f} = {o / g:.0f}x", flush=True)
-        if dt == "float64":
-            del sims[dt]
     for case in ("a", "b"):
-        sim = sims.pop("float32") if case == "b" else build("a", np.float32, n_vac, n_sph)
+        sim = build(case, np.float32, n_vac, n_sph)
         for t in (1, 2):
             theirs, ours = [], []
             for _ in range(args.peer_repeats):
@@ -231,7 +236,7 @@ def peers(args, label, default, n_vac, n_sph):
                 if g is None:
                     break
                 theirs.append(g)
-                ours.append(ours_now(sim, args.steps, t, default[case]))
+                ours.append(ours_now(sim, args.steps, t))
             if not theirs:
                 print(f"gprMax not available: {label[case]} skipped")
                 return
@@ -258,8 +263,7 @@ def main():
     n_vac, n_sph = (128, 64) if args.small else (256, 128)
     label = {"a": f"(a) vacuum {n_vac}^3, PEC", "b": f"(b) sphere {n_sph}^3 + CPML 10"}
     if args.peers_only:
-        default = {c: "one-sweep" if build(c, np.float32, 16, 8)._one_sweep() else "two-sweep" for c in "ab"}
-        peers(args, label, default, n_vac, n_sph)
+        peers(args, label, n_vac, n_sph)
         return
     print(f"numba {numba.__version__}, threading layer {numba.config.THREADING_LAYER}, "
           f"up to {numba.config.NUMBA_NUM_THREADS} threads; medians of {args.repeats} interleaved x {args.steps} steps")
@@ -294,7 +298,7 @@ def main():
             print(f"{label[case]} {dt} ({default[case]}): 2-thread speedup {two / one:.2f}x; "
                   f"vs two-sweep (1 thread) {one / old:.2f}x")
     if not args.no_peers:
-        peers(args, label, default, n_vac, n_sph)
+        peers(args, label, n_vac, n_sph)
     print(load())
     best = max(v[0] for k, v in res.items() if k[0] == "a")
     print(f"FIGURE: best vacuum throughput {best:.0f} Mcells/s")
