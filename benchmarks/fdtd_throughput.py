@@ -16,8 +16,11 @@ followed by a run of ours on the same grid, and the ratio of the two medians is 
 they are skipped.
 
 Run: python benchmarks/fdtd_throughput.py [--small] [--peers-only]   (--small: 128^3 / 64^3 for a quick look)
-Figures are medians of interleaved repeats (round robin over threads and paths); on a shared
+Figures are medians and bests of interleaved repeats (round robin over threads and paths), each
+set against the same statistic of STREAM (whose own convention is the best rate); on a shared
 machine they are noisy, and the per-CPU-second rates show what the code does when it has the cores.
+A probe of in-cache arithmetic on 1 and 2 threads shows how far two threads can scale at all: on a
+machine whose two CPUs are hyperthreads of one core, compute-bound code gains little from the second.
 """
 
 import argparse
@@ -61,16 +64,55 @@ def threads_used(nthreads):
 
 
 def stream_triad(nthreads, dtype=np.float64, n=40_000_000, repeats=7):
-    """Best-of STREAM triad bandwidth (bytes/s): 3 arrays of ``n`` values move 3 n itemsize bytes."""
+    """STREAM triad bandwidth, bytes/s, as ``(best, median)`` of ``repeats`` timings: 3 arrays of ``n``
+    values move 3 n itemsize bytes (STREAM's own convention: write-allocate traffic not counted)."""
     numba.set_num_threads(nthreads)
     a, b, c = (np.full(n, 1.0, dtype) for _ in range(3))
     _triad(a, b, c, dtype(0.5))
-    times = []
+    rates = []
     for _ in range(repeats):
         t0 = time.perf_counter()
         _triad(a, b, c, dtype(0.5))
-        times.append(time.perf_counter() - t0)
-    return 3 * n * np.dtype(dtype).itemsize / min(times)
+        rates.append(3 * n * np.dtype(dtype).itemsize / (time.perf_counter() - t0))
+    return max(rates), statistics.median(rates)
+
+
+@njit(cache=True, parallel=True)
+def _axpy_in_cache(x, y, reps):
+    for t in prange(x.shape[0]):
+        for _ in range(reps):
+            for k in range(x.shape[1]):
+                x[t, k] = 0.999 * x[t, k] + 0.001 * y[t, k]
+
+
+def compute_scaling(repeats=5, reps=400_000):
+    """Aggregate 2-thread / 1-thread throughput of vectorised arithmetic on L1-resident data (each
+    thread updates its own 2048 doubles ``reps`` times), best of ``repeats``: the compute-bound
+    ceiling of a 2-thread speedup. About 1.0 where the two CPUs are hyperthreads of one core, 2.0 for
+    two idle cores."""
+    x, y = np.ones((2, 2048)), np.ones((2, 2048))
+    best = {}
+    for t in (1, 2):
+        numba.set_num_threads(t)
+        _axpy_in_cache(x[:t], y[:t], 1)
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            _axpy_in_cache(x[:t], y[:t], reps)
+            times.append(time.perf_counter() - t0)
+        best[t] = t / min(times)
+    return best[2] / best[1]
+
+
+def cpml_bytes_per_cell(sim):
+    """Bytes per cell and step that the CPML memories of ``sim``'s one-sweep kernel move (each psi
+    value read and written once); 0 without CPML."""
+    kernel, args = sim._lf_call
+    names = kernel.py_func.__code__.co_varnames
+    if "shx" not in names:
+        return 0.0
+    psi = [args[names.index(n)] for n in ("shx", "shy", "shz", "sex", "sey", "sez")]
+    return 2 * sum(p.nbytes for p in psi) / sim.grid.ncells
 
 
 def build(case, dtype, n_vacuum, n_sphere):
@@ -91,7 +133,8 @@ def seed(sim):
 
 
 def interleaved(sim, steps, repeats, threads=(1, 2), paths=("one-sweep", "two-sweep")):
-    """``{(threads, path): (median Mcells/s wall, median per CPU-second)}`` of round-robin timings.
+    """``{(threads, path): (median Mcells/s wall, median per CPU-second, best wall)}`` of round-robin
+    timings.
 
     ``path``: "one-sweep" (``_kernels.leapfrog*``), "two-sweep" (separate H and E sweeps) or "auto"
     (whatever the simulation picks). Each timing is ``steps`` bare steps (``_step_impl``, without the
@@ -120,7 +163,7 @@ def interleaved(sim, steps, repeats, threads=(1, 2), paths=("one-sweep", "two-sw
                 wall.setdefault((t, path), []).append(sim.grid.ncells * steps / (t1 - t0) / 1e6)
                 cpu.setdefault((t, path), []).append(sim.grid.ncells * steps / (c1 - c0) / 1e6)
     sim._lf_call = lf_call
-    return {k: (statistics.median(wall[k]), statistics.median(cpu[k])) for k in wall}
+    return {k: (statistics.median(wall[k]), statistics.median(cpu[k]), max(wall[k])) for k in wall}
 
 
 def peer_fdtd(case, n, steps, dtype="float64"):
@@ -270,33 +313,40 @@ def main():
     for t in (1, 2):
         print(f"set_num_threads({t}): {threads_used(t)} distinct worker thread(s) ran a prange loop")
     print(load())
-    bw = {t: stream_triad(t) for t in (1, 2)}
-    for t, b in bw.items():
-        print(f"STREAM triad, {t} thread(s): {b / 1e9:.1f} GB/s")
-    print(f"STREAM 2-thread / 1-thread bandwidth: {bw[2] / bw[1]:.2f}x (the memory-bound ceiling of any 2-thread "
-          "speedup on this machine)")
-    res, default = {}, {}  # default: the path the simulation takes
+    bw = {t: stream_triad(t) for t in (1, 2)}  # (best, median)
+    for t, (b, m) in bw.items():
+        print(f"STREAM triad, {t} thread(s): best {b / 1e9:.1f} GB/s, median {m / 1e9:.1f} GB/s")
+    print(f"STREAM 2-thread / 1-thread bandwidth: {bw[2][0] / bw[1][0]:.2f}x best, {bw[2][1] / bw[1][1]:.2f}x "
+          "median (the memory-bound ceiling of any 2-thread speedup on this machine)")
+    print(f"in-cache arithmetic 2-thread / 1-thread: {compute_scaling():.2f}x (the compute-bound ceiling)")
+    res, default, psi = {}, {}, {}  # default: the path the simulation takes; psi: CPML bytes per cell
     for case in ("a", "b"):
         for dtype in (np.float32, np.float64):
             sim = build(case, dtype, n_vac, n_sph)
             default[case] = "one-sweep" if sim._one_sweep() else "two-sweep"
+            psi[(case, np.dtype(dtype).name)] = cpml_bytes_per_cell(sim)
             paths = ("one-sweep", "two-sweep") if sim._one_sweep() else ("two-sweep",)
             for (t, path), v in interleaved(sim, args.steps, args.repeats, (1, 2), paths).items():
                 res[(case, np.dtype(dtype).name, t, path)] = v
             print(f"  case {case} {np.dtype(dtype).name} done ({load()})", flush=True)
             del sim
-    print(f"\n{'case':30s} {'dtype':8s} {'thr':>3s} {'path':10s} {'Mcells/s':>9s} {'of roofline':>11s} "
-          f"{'of bw (48/96 B)':>15s} {'per CPU-s':>9s}")
-    for (case, dt, t, path), (r, rc) in res.items():
-        roof = bw[t] / BYTES_PER_CELL[np.dtype(dt).type] / 1e6
-        used = r * 1e6 * ONE_SWEEP_BYTES[np.dtype(dt).type] / bw[t] if path == "one-sweep" else float("nan")
-        print(f"{label[case]:30s} {dt:8s} {t:3d} {path:10s} {r:9.0f} {r / roof:11.2f} {used:15.2f} {rc:9.0f}")
+    print("\nRoofline = STREAM / (72 B float32, 144 B float64). 'median' divides our median by STREAM's median, "
+          "'best' our best by STREAM's best (STREAM's own convention);\n'of bw' is the bandwidth the one-sweep "
+          "step moves at its best (48/96 B of fields per cell plus the CPML memories) over STREAM's best.")
+    print(f"{'case':30s} {'dtype':8s} {'thr':>3s} {'path':10s} {'Mcells/s':>9s} {'best':>6s} "
+          f"{'of roofline':>11s} {'(best)':>6s} {'of bw':>6s} {'per CPU-s':>9s}")
+    for (case, dt, t, path), (r, rc, rb) in res.items():
+        roof_best, roof_med = (b / BYTES_PER_CELL[np.dtype(dt).type] / 1e6 for b in bw[t])
+        moved = ONE_SWEEP_BYTES[np.dtype(dt).type] + psi[(case, dt)]
+        used = rb * 1e6 * moved / bw[t][0] if path == "one-sweep" else float("nan")
+        print(f"{label[case]:30s} {dt:8s} {t:3d} {path:10s} {r:9.0f} {rb:6.0f} {r / roof_med:11.2f} "
+              f"{rb / roof_best:6.2f} {used:6.2f} {rc:9.0f}")
     for case in ("a", "b"):
         for dt in ("float32", "float64"):
-            one, two = res[(case, dt, 1, default[case])][0], res[(case, dt, 2, default[case])][0]
+            one, two = res[(case, dt, 1, default[case])], res[(case, dt, 2, default[case])]
             old = res[(case, dt, 1, "two-sweep")][0]
-            print(f"{label[case]} {dt} ({default[case]}): 2-thread speedup {two / one:.2f}x; "
-                  f"vs two-sweep (1 thread) {one / old:.2f}x")
+            print(f"{label[case]} {dt} ({default[case]}): 2-thread speedup {two[0] / one[0]:.2f}x median, "
+                  f"{two[2] / one[2]:.2f}x best; vs two-sweep (1 thread) {one[0] / old:.2f}x")
     if not args.no_peers:
         peers(args, label, n_vac, n_sph)
     print(load())
