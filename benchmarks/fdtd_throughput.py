@@ -8,7 +8,7 @@ done as two sweeps (H, then E) reads and writes each field once per half step. T
 one-sweep step (``FDTDSimulation`` class docstring) moves each field once per full step, at least
 48 bytes (96) per cell, so it can exceed that roofline; the script prints both the fraction of the
 issue's roofline and the fraction of the bandwidth the one-sweep step actually uses (its own 48/96-
-byte model, fields only: the CPML memories of case (b) come on top). Both paths (one sweep / two
+byte model of the fields, plus case (b)'s CPML memories, read and written once). Both paths (one sweep / two
 sweeps) are timed, interleaved, on the same simulation; the simulation takes the one sweep in both
 cases (``_kernels.leapfrog`` for (a), ``_kernels.leapfrog_cpml`` for (b)).
 Where ``fdtd`` (flaport) or ``gprMax`` are importable, the same grids run there too, each peer run
@@ -19,8 +19,8 @@ Run: python benchmarks/fdtd_throughput.py [--small] [--peers-only]   (--small: 1
 Figures are medians and bests of interleaved repeats (round robin over threads and paths), each
 set against the same statistic of STREAM (whose own convention is the best rate); on a shared
 machine they are noisy, and the per-CPU-second rates show what the code does when it has the cores.
-A probe of in-cache arithmetic on 1 and 2 threads shows how far two threads can scale at all: on a
-machine whose two CPUs are hyperthreads of one core, compute-bound code gains little from the second.
+A probe of in-cache arithmetic on 1 and 2 threads shows how far two threads can scale at all: where
+the two CPUs are hyperthreads of one core, compute-bound code gains little from the second.
 """
 
 import argparse
@@ -88,8 +88,8 @@ def _axpy_in_cache(x, y, reps):
 def compute_scaling(repeats=5, reps=400_000):
     """Aggregate 2-thread / 1-thread throughput of vectorised arithmetic on L1-resident data (each
     thread updates its own 2048 doubles ``reps`` times), best of ``repeats``: the compute-bound
-    ceiling of a 2-thread speedup. About 1.0 where the two CPUs are hyperthreads of one core, 2.0 for
-    two idle cores."""
+    ceiling of a 2-thread speedup: 2.0 for two idle cores, well below that where the two CPUs are
+    hyperthreads of one core (they share its vector units) or a core is shared with another tenant."""
     x, y = np.ones((2, 2048)), np.ones((2, 2048))
     best = {}
     for t in (1, 2):
