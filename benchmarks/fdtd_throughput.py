@@ -105,14 +105,9 @@ def compute_scaling(repeats=5, reps=400_000):
 
 
 def cpml_bytes_per_cell(sim):
-    """Bytes per cell and step that the CPML memories of ``sim``'s one-sweep kernel move (each psi
-    value read and written once); 0 without CPML."""
-    kernel, args = sim._lf_call
-    names = kernel.py_func.__code__.co_varnames
-    if "shx" not in names:
-        return 0.0
-    psi = [args[names.index(n)] for n in ("shx", "shy", "shz", "sex", "sey", "sez")]
-    return 2 * sum(p.nbytes for p in psi) / sim.grid.ncells
+    """Bytes per cell and step that the CPML memories of ``sim`` move (each psi value read and
+    written once); 0 without CPML."""
+    return 2 * sum(p.nbytes for s in sim._slabs for p in s.psi.values()) / sim.grid.ncells
 
 
 def build(case, dtype, n_vacuum, n_sphere):
