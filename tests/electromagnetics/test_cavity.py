@@ -65,6 +65,7 @@ def test_pec_cavity_lowest_five_modes(spectra):
     fa, _ = analytic_modes()
     f, _ = spectra[20]
     err = np.abs(f[:5] - fa) / fa
+    print(f"VALIDATION PEC cavity (20 cells on the long edge): five lowest modes off by {np.round(err, 5)}")
     assert err.max() < MODE_TOL, f"relative errors {err}"
 
 
@@ -74,6 +75,7 @@ def test_pec_cavity_second_order_convergence(spectra):
     errs = np.array([np.abs(spectra[n][0][:5] - fa) / fa for n in (10, 15, 20)])  # (3 resolutions, 5 modes)
     for mode in range(5):
         slope = np.polyfit(np.log(hs), np.log(errs[:, mode]), 1)[0]
+        print(f"VALIDATION PEC cavity mode {mode}: convergence order {slope:.3f}")
         assert 1.8 < slope < 2.2, f"mode {mode}: convergence order {slope:.2f}"
 
 
@@ -91,6 +93,7 @@ def test_cavity_modes_follow_yee_dispersion(spectra):
     idx = sorted(idx)[:5]
     f_yee = np.array([yee_mode_frequency(*mkp, grid.spacing[0], grid.dt) for _, mkp in idx])
     f_cont = np.array([fc for fc, _ in idx])
+    print(f"VALIDATION cavity modes vs the Yee relation: {np.abs(f[:5] - f_yee).max() / f_yee.max():.1e} relative")
     assert np.abs(f[:5] - f_yee).max() / f_yee.max() < YEE_TOL
     assert np.abs(f_yee - f_cont).max() / f_cont.max() > 100 * YEE_TOL  # the check discriminates
 
@@ -111,6 +114,8 @@ def test_plane_wave_dispersion_in_periodic_2d_box():
     s = (np.sin(kx * d / 2) ** 2 + np.sin(ky * d / 2) ** 2) / d**2
     f_yee = 2 / sim.dt * np.arcsin(c * sim.dt * np.sqrt(s)) / (2 * np.pi)
     f_cont = c * np.hypot(kx, ky) / (2 * np.pi)
+    print(f"VALIDATION plane wave vs the Yee relation: {abs(f_num - f_yee) / f_yee:.1e} relative "
+          f"(continuum differs by {abs(f_yee - f_cont) / f_cont:.1e})")
     assert abs(f_num - f_yee) / f_yee < YEE_TOL
     assert abs(f_yee - f_cont) / f_cont > 1e-3
 
@@ -127,4 +132,5 @@ def test_energy_conserved_in_closed_lossless_cavity(rng):
     sim.run(steps=10_000, reporters=[mon], progress=False)
     w = mon.energy
     assert w.size == 100 and w[0] > 0  # steps 100, 200, ..., 10000
+    print(f"VALIDATION lossless cavity energy, 1e4 steps: max |W/W0 - 1| {np.abs(w / w[0] - 1).max():.1e}")
     assert np.abs(w / w[0] - 1).max() < 1e-6

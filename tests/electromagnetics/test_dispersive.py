@@ -46,6 +46,7 @@ def test_drude_half_space_reflectance_vs_fresnel():
     eps = metal.epsilon(freqs)
     R_exact = np.abs((1 - np.sqrt(eps)) / (1 + np.sqrt(eps))) ** 2   # Fresnel, normal incidence
     err = np.abs(R - R_exact).max()
+    print(f"VALIDATION Drude half-space: max |R - R_Fresnel| {err:.1e}")
     assert err <= DRUDE_TOL, f"max |R - R_Fresnel| = {err:.4f}"
     assert R_exact.min() > 0.9 and R.min() > 0.85  # a metal mirror, not a transparent slab
 

@@ -92,6 +92,7 @@ def test_half_space_matches_fresnel(oblique_runs):
     R, T = reflection_transmission(half[0], half[1], vac[0], vac[1])
     R_exact = np.abs(_fresnel_r(kpar, FREQS, pol)[0]) ** 2
     theta = np.degrees(incidence_angle(FREQS, kpar))
+    print(f"VALIDATION oblique half-space, {pol}: max |R - R_Fresnel| {np.abs(R - R_exact).max():.4f}")
     assert theta.max() > 45 and theta.min() < 28          # the band really sweeps the angle
     assert np.abs(R - R_exact).max() <= R_TOL_HALF, f"{pol}: max |R - R_Fresnel| = {np.abs(R - R_exact).max():.4f}"
     assert np.abs(R + T - 1).max() <= ENERGY_TOL
@@ -101,6 +102,7 @@ def test_slab_matches_airy(oblique_runs):
     pol, kpar, vac, _, slab = oblique_runs
     R, T = reflection_transmission(slab[0], slab[1], vac[0], vac[1])
     R_exact = _airy_R(kpar, FREQS, pol, SLAB_CELLS * D)
+    print(f"VALIDATION oblique slab, {pol}: max |R - R_Airy| {np.abs(R - R_exact).max():.4f}")
     assert R_exact.max() - R_exact.min() > 0.1            # the band spans a Fabry-Perot fringe
     assert np.abs(R - R_exact).max() <= R_TOL_SLAB, f"{pol}: max |R - R_Airy| = {np.abs(R - R_exact).max():.4f}"
     assert np.abs(R + T - 1).max() <= ENERGY_TOL
@@ -119,6 +121,7 @@ def test_brewster_angle_p_reflection_vanishes():
     R_exact = np.abs(_fresnel_r(kpar, freqs, "p")[0]) ** 2
     assert np.abs(R - R_exact).max() <= R_TOL_HALF
     i0 = int(np.argmin(np.abs(freqs - F0)))
+    print(f"VALIDATION Brewster angle: p reflectance {R[i0]:.1e}")
     assert R[i0] < 1e-4                      # the zero itself (Fresnel: 0; s-polarised: 0.36)
     assert int(np.argmin(R)) == i0
 
